@@ -1,0 +1,79 @@
+"""The handful of functions every surface (CLI, app, tests) calls.
+
+Each takes plain arguments and returns typed records, so the Streamlit app and the CLI
+stay thin and tests exercise exactly what users run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from argmap.config import settings
+from argmap.records import Post
+from argmap.store import CorpusIndex, CorpusInfo, Store
+from ingest.pipeline import IngestResult, Progress, default_sources, ingest_path
+
+
+def open_store() -> Store:
+    return Store()
+
+
+def open_corpus(corpus: str | None = None, store: Store | None = None) -> CorpusIndex:
+    return (store or open_store()).open(corpus or settings().corpus)
+
+
+def ingest(
+    paths: list[Path] | None = None,
+    corpus: str | None = None,
+    fmt: str | None = None,
+    progress: Progress | None = None,
+    store: Store | None = None,
+) -> list[IngestResult]:
+    """Ingest files (default: everything in ``corpus/``); one corpus per file unless named."""
+    sources = paths or default_sources()
+    store = store or open_store()
+    return [
+        ingest_path(p, corpus=corpus, fmt=fmt, store=store, progress=progress) for p in sources
+    ]
+
+
+def corpora(store: Store | None = None) -> list[CorpusInfo]:
+    return (store or open_store()).corpora()
+
+
+def post_view(index: CorpusIndex, post: Post) -> dict[str, Any]:
+    """The JSON shape of `argmap show` / `argmap posts`."""
+    return {
+        "post_id": post.id,
+        "kind": post.kind,
+        "author": post.author,
+        "author_id": post.author_id,
+        "time": post.time,
+        "parent_id": post.parent_id,
+        "depth": post.depth,
+        "title": post.title,
+        "text": post.text,
+        "own_text": post.own_text,
+        "quotes": [
+            {"text": q.text, "from_post_id": q.from_post_id, "start": q.start, "end": q.end}
+            for q in post.quotes
+        ],
+        "truncated": post.truncated,
+        "replies": index.replies.get(post.id, []),
+    }
+
+
+def posts(corpus: str | None = None, store: Store | None = None) -> list[dict[str, Any]]:
+    index = open_corpus(corpus, store)
+    return [post_view(index, p) for p in index.thread.posts]
+
+
+def show(post_id: str, corpus: str | None = None, store: Store | None = None) -> dict[str, Any]:
+    from argmap.errors import ArgmapError
+
+    index = open_corpus(corpus, store)
+    post = index.posts.get(post_id)
+    if post is None:
+        raise ArgmapError(f"no post {post_id!r} in corpus {index.name!r}")
+    return post_view(index, post)

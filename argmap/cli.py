@@ -1,0 +1,138 @@
+"""`argmap` command line: a thin layer over argmap.api; user errors are one line, exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from argmap.errors import ArgmapError
+
+Handler = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, Handler] = {}
+
+
+def command(name: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        COMMANDS[name] = fn
+        return fn
+
+    return register
+
+
+def _print_json(obj: Any) -> None:
+    print(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
+
+
+def _progress() -> Callable[[str, int, int], None] | None:
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    bars: dict[str, Any] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total, desc=stage, unit="unit", leave=False)
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+@command("ingest")
+def _ingest(args: argparse.Namespace) -> int:
+    from argmap import api
+
+    paths = [Path(p) for p in args.paths] or None
+    results = api.ingest(paths, corpus=args.corpus, fmt=args.format, progress=_progress())
+    if args.json:
+        _print_json([{"corpus": r.corpus, "posts": r.info.posts, "units": r.info.units,
+                      "unchanged": r.unchanged, "embedded": r.embedded} for r in results])
+    else:
+        for r in results:
+            print(r.summary())
+    return 0
+
+
+@command("show")
+def _show(args: argparse.Namespace) -> int:
+    from argmap import api
+
+    post = api.show(args.post_id, corpus=args.corpus)
+    if args.json:
+        _print_json(post)
+    else:
+        print(f"{post['post_id']} by {post['author'] or '(unknown)'} (reply to {post['parent_id']})")
+        print(post["text"])
+    return 0
+
+
+@command("posts")
+def _posts(args: argparse.Namespace) -> int:
+    from argmap import api
+
+    rows = api.posts(corpus=args.corpus)
+    if args.json:
+        _print_json(rows)
+    else:
+        for p in rows:
+            words = " ".join(p["own_text"].split())[:80]
+            print(f"{'  ' * p['depth']}{p['post_id']} [{p['author'] or '?'}] {words}")
+    return 0
+
+
+@command("corpora")
+def _corpora(args: argparse.Namespace) -> int:
+    from argmap import api
+
+    rows = api.corpora()
+    if args.json:
+        _print_json([r.__dict__ for r in rows])
+    else:
+        for r in rows:
+            print(f"{r.name}: {r.posts} posts, {r.units} units ({r.format}) {r.title}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--corpus", help="corpus name (default: $ARGMAP_CORPUS or the seed)")
+    common.add_argument("--chroma-url", help="Chroma server URL (default: $ARGMAP_CHROMA_URL)")
+    common.add_argument("--json", action="store_true", help="print JSON")
+    parser = argparse.ArgumentParser(prog="argmap", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("ingest", parents=[common], help="index discussion files")
+    p.add_argument("paths", nargs="*", help="files (default: everything in corpus/)")
+    p.add_argument("--format", help="slashdot, reddit, hn, csv or jsonl (default: detect)")
+    p = sub.add_parser("show", parents=[common], help="one post with its quotes and replies")
+    p.add_argument("post_id")
+    sub.add_parser("posts", parents=[common], help="every post in thread order")
+    sub.add_parser("corpora", parents=[common], help="the corpora in the index")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "chroma_url", None):
+        os.environ["ARGMAP_CHROMA_URL"] = args.chroma_url
+    try:
+        return COMMANDS[args.command](args)
+    except ArgmapError as exc:
+        print(f"argmap: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("argmap: interrupted; the previous index is unchanged", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,345 @@
+"""Chroma storage for corpora: embedded folder or server, with atomic generation swaps.
+
+Each ingest writes a fresh *generation* (its own units and posts collections) and only
+then flips the corpus's record in the registry collection to it. Readers resolve the
+record first, so they see the old index or the new one, never a mix, and a killed ingest
+leaves nothing but orphan collections, which the next ingest removes. The previous
+generation is kept one round so a reader that resolved it just before the flip can finish.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from argmap.config import Settings, settings
+from argmap.embeddings import MiniLMEmbeddings
+from argmap.errors import ArgmapError, StoreError
+from argmap.records import Post, Thread, Unit
+
+REGISTRY = "argmap-registry"
+_BATCH = 1000
+_NAME_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,60}[A-Za-z0-9]$")
+
+
+def check_corpus_name(name: str) -> str:
+    if not _NAME_OK.match(name) or ".." in name:
+        raise ArgmapError(
+            f"invalid corpus name {name!r}: use 3-62 letters, digits, '.', '_' or '-'"
+        )
+    return name
+
+
+def corpus_name_for(stem: str) -> str:
+    """A valid corpus name from a file stem (uploads, `argmap ingest PATH`)."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._-")[:62] or "corpus"
+    return name if len(name) >= 3 else f"{name}_corpus"
+
+
+@dataclass(frozen=True)
+class CorpusInfo:
+    name: str
+    generation: str
+    title: str
+    format: str
+    source: str
+    source_hash: str
+    posts: int
+    units: int
+    ingested_at: float
+
+
+def _client(cfg: Settings) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if cfg.chroma_url:
+        url = urlparse(cfg.chroma_url if "//" in cfg.chroma_url else f"http://{cfg.chroma_url}")
+        try:
+            client = chromadb.HttpClient(
+                host=url.hostname or "localhost",
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+            client.heartbeat()
+        except Exception as exc:
+            raise StoreError(
+                f"cannot reach the Chroma server at {cfg.chroma_url} ({type(exc).__name__}); "
+                "is `chroma run` up?"
+            ) from None
+        return client
+    try:
+        cfg.chroma_path.mkdir(parents=True, exist_ok=True)
+        client = chromadb.PersistentClient(path=str(cfg.chroma_path), settings=chroma_settings)
+        client.list_collections()
+    except Exception as exc:
+        raise StoreError(
+            f"the index at {cfg.chroma_path} cannot be opened ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0][:120] if str(exc) else ''}); delete that folder and run "
+            "`argmap ingest` to rebuild it"
+        ) from None
+    return client
+
+
+class CorpusIndex:
+    """A read-only view of one generation of one corpus, loaded once per process."""
+
+    def __init__(self, store: Store, info: CorpusInfo):
+        self.store = store
+        self.info = info
+        self.name = info.name
+        self.units_store = store.vectorstore(f"{info.name}.{info.generation}.u")
+        self.posts_store = store.vectorstore(f"{info.name}.{info.generation}.p")
+        self._units_col = self.units_store._collection
+        self._posts_col = self.posts_store._collection
+
+    @cached_property
+    def thread(self) -> Thread:
+        got = self._posts_col.get(include=["metadatas"])
+        posts = [Post.from_dict(json.loads(m["post_json"])) for m in got["metadatas"]]
+        meta = self._meta()
+        order = {pid: i for i, pid in enumerate(meta["order"])}
+        posts.sort(key=lambda p: order.get(p.id, len(order)))
+        return Thread(
+            title=self.info.title, posts=posts, format=self.info.format,
+            source=self.info.source, metadata=meta["thread_meta"],
+        )
+
+    def _meta(self) -> dict[str, Any]:
+        got = self.store._registry().get(
+            ids=[f"{self.name}::{self.info.generation}::thread"], include=["documents"]
+        )
+        if not got["documents"]:
+            raise StoreError(f"corpus {self.name!r} is incomplete; run `argmap ingest` again")
+        return json.loads(got["documents"][0])  # type: ignore[no-any-return]
+
+    @cached_property
+    def posts(self) -> dict[str, Post]:
+        return self.thread.by_id()
+
+    @cached_property
+    def replies(self) -> dict[str, list[str]]:
+        return self.thread.replies()
+
+    @cached_property
+    def units(self) -> list[Unit]:
+        got = self._units_col.get(include=["metadatas", "documents"])
+        units = [
+            _unit_from(uid, doc, meta)
+            for uid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+        order = {p.id: i for i, p in enumerate(self.thread.posts)}
+        units.sort(key=lambda u: (order.get(u.post_id, 0), u.start))
+        return units
+
+    @cached_property
+    def unit_by_id(self) -> dict[str, Unit]:
+        return {u.id: u for u in self.units}
+
+    def dense_search(
+        self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[Unit, float]]:
+        """Nearest units by cosine similarity (1 - Chroma's cosine distance)."""
+        n = min(k, self.info.units)
+        if n <= 0:
+            return []
+        hits = self.units_store.similarity_search_by_vector_with_relevance_scores(
+            list(vector), k=n, filter=where
+        )
+        by_id = self.unit_by_id
+        # langchain returns Chroma's cosine *distance* as the score
+        return [(by_id[d.id], 1.0 - float(dist)) for d, dist in hits if d.id in by_id]
+
+    def load_doc(self, kind: str) -> str | None:
+        """A cached artefact (e.g. the argument map) stored with this generation."""
+        got = self.store._registry().get(
+            ids=[f"{self.name}::{self.info.generation}::{kind}"], include=["documents"]
+        )
+        return got["documents"][0] if got["documents"] else None
+
+    def save_doc(self, kind: str, text: str) -> None:
+        self.store._registry().upsert(
+            ids=[f"{self.name}::{self.info.generation}::{kind}"],
+            documents=[text], embeddings=[[0.0]], metadatas=[{"corpus": self.name, "doc": kind}],
+        )
+
+
+def _unit_from(uid: str, doc: str, m: dict[str, Any]) -> Unit:
+    return Unit(
+        id=uid, post_id=m["post_id"], start=int(m["start"]), end=int(m["end"]), text=doc,
+        author=m.get("author", ""), kind=m.get("kind", "comment"), depth=int(m.get("depth", 0)),
+        parent_id=m.get("parent_id") or None,
+    )
+
+
+_INDEX_CACHE: dict[tuple[str, str, str], CorpusIndex] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+class Store:
+    """All corpora in one Chroma (folder or server)."""
+
+    def __init__(self, cfg: Settings | None = None, embeddings: MiniLMEmbeddings | None = None):
+        self.cfg = cfg or settings()
+        self.client = _client(self.cfg)
+        self._embeddings = embeddings
+        self.location = self.cfg.chroma_url or str(self.cfg.chroma_path.resolve())
+
+    @property
+    def embeddings(self) -> MiniLMEmbeddings:
+        if self._embeddings is None:
+            self._embeddings = MiniLMEmbeddings(cache_path=self.cfg.cache_path)
+        return self._embeddings
+
+    def vectorstore(self, collection: str, create: bool = False) -> Any:
+        """The LangChain view of one collection (cosine space, our embeddings)."""
+        from langchain_chroma import Chroma
+
+        if not create:
+            self.client.get_collection(collection, embedding_function=None)  # fail if missing
+        return Chroma(
+            collection_name=collection, embedding_function=self.embeddings, client=self.client,
+            collection_metadata={"hnsw:space": "cosine"}, create_collection_if_not_exists=create,
+        )
+
+    def _registry(self) -> Any:
+        return self.client.get_or_create_collection(REGISTRY, embedding_function=None)
+
+    def corpora(self) -> list[CorpusInfo]:
+        got = self._registry().get(where={"doc": "current"}, include=["metadatas"])
+        return sorted((_info(m) for m in got["metadatas"]), key=lambda c: c.name)
+
+    def info(self, corpus: str) -> CorpusInfo | None:
+        got = self._registry().get(ids=[f"{corpus}::current"], include=["metadatas"])
+        return _info(got["metadatas"][0]) if got["metadatas"] else None
+
+    def open(self, corpus: str) -> CorpusIndex:
+        info = self.info(corpus)
+        if info is None:
+            known = ", ".join(c.name for c in self.corpora()) or "none"
+            raise ArgmapError(
+                f"no corpus named {corpus!r} in the index (known: {known}); run `argmap ingest`"
+            )
+        key = (self.location, corpus, info.generation)
+        with _CACHE_LOCK:
+            if key not in _INDEX_CACHE:
+                _INDEX_CACHE[key] = CorpusIndex(self, info)
+            return _INDEX_CACHE[key]
+
+    def write(
+        self,
+        corpus: str,
+        thread: Thread,
+        units: list[Unit],
+        source_hash: str,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> CorpusInfo:
+        """Write a new generation, then flip the corpus record to it (the atomic step)."""
+        check_corpus_name(corpus)
+        self._collect_garbage(corpus)
+        gen = f"g{time.time_ns():x}"
+        ucol = self.vectorstore(f"{corpus}.{gen}.u", create=True)._collection
+        pcol = self.vectorstore(f"{corpus}.{gen}.p", create=True)._collection
+        vectors = np.zeros((len(units), 384), dtype=np.float32)
+        emb = self.embeddings
+        for i in range(0, len(units), _BATCH):
+            chunk = units[i : i + _BATCH]
+            vecs = emb.embed_array([u.text for u in chunk])
+            vectors[i : i + len(chunk)] = vecs
+            ucol.upsert(
+                ids=[u.id for u in chunk], documents=[u.text for u in chunk],
+                embeddings=vecs, metadatas=[_unit_meta(u) for u in chunk],
+            )
+            if progress:
+                progress(min(i + _BATCH, len(units)), len(units))
+        self._write_posts(pcol, thread, units, vectors)
+        info = CorpusInfo(
+            name=corpus, generation=gen, title=thread.title, format=thread.format,
+            source=thread.source, source_hash=source_hash, posts=len(thread.posts),
+            units=len(units), ingested_at=time.time(),
+        )
+        reg = self._registry()
+        reg.upsert(
+            ids=[f"{corpus}::{gen}::thread"], embeddings=[[0.0]],
+            metadatas=[{"corpus": corpus, "doc": "thread"}],
+            documents=[json.dumps(
+                {"order": [p.id for p in thread.posts], "thread_meta": thread.metadata}
+            )],
+        )
+        old = self.info(corpus)
+        # The flip: one upsert of one record. Everything above is invisible until now.
+        reg.upsert(
+            ids=[f"{corpus}::current"], embeddings=[[0.0]], documents=[""],
+            metadatas=[{**info.__dict__, "doc": "current", "corpus": corpus,
+                        "previous": old.generation if old else ""}],
+        )
+        self._collect_garbage(corpus)
+        return info
+
+    def _write_posts(self, pcol: Any, thread: Thread, units: list[Unit], vectors: np.ndarray) -> None:
+        """Post vectors are the mean of their units' vectors: no second model pass."""
+        rows: dict[str, list[int]] = {}
+        for i, u in enumerate(units):
+            rows.setdefault(u.post_id, []).append(i)
+        need = [p for p in thread.posts if p.id not in rows]
+        extra = self.embeddings.embed_array([(p.title + " " + p.text).strip() or "(empty)"
+                                             for p in need])
+        extra_by = {p.id: extra[i] for i, p in enumerate(need)}
+        posts = thread.posts
+        for i in range(0, len(posts), _BATCH):
+            chunk = posts[i : i + _BATCH]
+            vecs = []
+            for p in chunk:
+                v = vectors[rows[p.id]].mean(axis=0) if p.id in rows else extra_by[p.id]
+                vecs.append(v / max(float(np.linalg.norm(v)), 1e-12))
+            pcol.upsert(
+                ids=[p.id for p in chunk], documents=[p.text or p.title or "(empty)" for p in chunk],
+                embeddings=np.stack(vecs), metadatas=[_post_meta(p) for p in chunk],
+            )
+
+    def _collect_garbage(self, corpus: str) -> None:
+        """Drop this corpus's collections that are neither current nor the previous generation."""
+        cur = self._registry().get(ids=[f"{corpus}::current"], include=["metadatas"])
+        keep = set()
+        if cur["metadatas"]:
+            keep = {cur["metadatas"][0]["generation"], cur["metadatas"][0].get("previous", "")}
+        for col in self.client.list_collections():
+            name = col if isinstance(col, str) else col.name
+            parts = name.split(".")
+            if len(parts) == 3 and parts[0] == corpus and parts[1] not in keep:
+                self.client.delete_collection(name)
+        stale = self._registry().get(where={"corpus": corpus}, include=["metadatas"])
+        drop = [i for i in stale["ids"] if i.count("::") == 2 and i.split("::")[1] not in keep]
+        if drop:
+            self._registry().delete(ids=drop)
+
+    def delete(self, corpus: str) -> None:
+        self._registry().delete(ids=[f"{corpus}::current"])
+        self._collect_garbage(corpus)
+
+
+def _info(m: dict[str, Any]) -> CorpusInfo:
+    fields = CorpusInfo.__dataclass_fields__
+    return CorpusInfo(**{k: m[k] for k in fields})
+
+
+def _unit_meta(u: Unit) -> dict[str, Any]:
+    return {"post_id": u.post_id, "author": u.author, "kind": u.kind, "depth": u.depth,
+            "parent_id": u.parent_id or "", "start": u.start, "end": u.end}
+
+
+def _post_meta(p: Post) -> dict[str, Any]:
+    return {"post_id": p.id, "author": p.author, "author_id": p.author_id, "kind": p.kind,
+            "depth": p.depth, "parent_id": p.parent_id or "", "truncated": p.truncated,
+            "n_quotes": len(p.quotes), "post_json": json.dumps(p.to_dict())}

@@ -1,0 +1,89 @@
+"""File -> Thread -> quotes attributed -> Units -> a new Chroma generation (atomic swap).
+
+Parsing and attribution finish before anything is written, so bad input never touches
+the store; the store's generation flip makes the write itself all-or-nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from argmap.config import CORPUS_DIR, settings
+from argmap.errors import InputError
+from argmap.records import Thread, Unit
+from argmap.store import CorpusInfo, Store, check_corpus_name, corpus_name_for
+from ingest.formats import parse_file
+from ingest.quotes import attribute_quotes
+from ingest.units import units_for_thread
+
+# Bump when parsing, attribution or unit splitting changes: re-ingest then rebuilds.
+PIPELINE_VERSION = "1"
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    corpus: str
+    info: CorpusInfo
+    unchanged: bool
+    comments: int
+    quoting_posts: int
+    embedded: int
+
+    def summary(self) -> str:
+        state = "unchanged" if self.unchanged else f"{self.embedded} sentences embedded"
+        return (
+            f"{self.corpus}: {self.info.posts} posts ({self.comments} comments, "
+            f"{self.quoting_posts} quoting earlier posts), {self.info.units} units; {state}"
+        )
+
+
+def prepare(path: Path, fmt: str | None = None) -> tuple[Thread, list[Unit], str]:
+    """Parse, attribute quotes and split into units; pure, writes nothing."""
+    thread = parse_file(path, fmt, settings().limits)
+    thread = attribute_quotes(thread)
+    units = units_for_thread(thread)
+    raw = path.read_bytes()
+    digest = hashlib.sha256(raw + f"|{thread.format}|{PIPELINE_VERSION}".encode()).hexdigest()
+    return thread, units, digest
+
+
+def default_sources() -> list[Path]:
+    files = sorted(p for p in CORPUS_DIR.iterdir() if p.is_file() and p.suffix != ".md")
+    if not files:
+        raise InputError(f"no source files in {CORPUS_DIR}")
+    return files
+
+
+def ingest_path(
+    path: Path,
+    corpus: str | None = None,
+    fmt: str | None = None,
+    store: Store | None = None,
+    progress: Progress | None = None,
+    after_write: Callable[[Store, str], None] | None = None,
+) -> IngestResult:
+    name = check_corpus_name(corpus) if corpus else corpus_name_for(path.stem)
+    if progress:
+        progress("parsing", 0, 1)
+    thread, units, digest = prepare(path, fmt)
+    store = store or Store()
+    current = store.info(name)
+    comments = sum(p.kind == "comment" for p in thread.posts)
+    quoting = sum(bool(p.quotes) for p in thread.posts)
+    if current is not None and current.source_hash == digest:
+        return IngestResult(name, current, True, comments, quoting, 0)
+    before = store.embeddings.computed
+
+    def embed_progress(done: int, total: int) -> None:
+        if progress:
+            progress("embedding", done, total)
+
+    info = store.write(name, thread, units, digest, progress=embed_progress)
+    if after_write is not None:
+        after_write(store, name)
+    return IngestResult(name, info, False, comments, quoting, store.embeddings.computed - before)
