@@ -42,7 +42,9 @@ class Settings:
 
     @property
     def cache_path(self) -> Path:
-        return self.home / "embed_cache.sqlite"
+        """Content-addressed, so sharing one across homes (tests, corpora) is safe."""
+        raw = os.environ.get("ARGMAP_EMBED_CACHE")
+        return Path(raw) if raw else self.home / "embed_cache.sqlite"
 
 
 def _int(name: str, default: int) -> int:

@@ -1,0 +1,60 @@
+"""Every test gets its own ARGMAP_HOME; the seed is ingested once per session into its own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from argmap.config import CORPUS_DIR, DEFAULT_CORPUS
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+SEED_FILE = CORPUS_DIR / f"{DEFAULT_CORPUS}.txt"
+_ARGMAP_VARS = ("ARGMAP_HOME", "ARGMAP_CHROMA_URL", "ARGMAP_ENGINE", "ARGMAP_CORPUS")
+
+
+@pytest.fixture(scope="session")
+def embed_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("embed") / "cache.sqlite"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, embed_cache: Path
+) -> Iterator[Path]:
+    for var in _ARGMAP_VARS:
+        monkeypatch.delenv(var, raising=False)
+    for var in list(__import__("os").environ):
+        if var.startswith("ARGMAP_MAX_"):
+            monkeypatch.delenv(var, raising=False)
+    home = tmp_path / "argmap-home"
+    monkeypatch.setenv("ARGMAP_HOME", str(home))
+    monkeypatch.setenv("ARGMAP_EMBED_CACHE", str(embed_cache))
+    yield home
+
+
+@pytest.fixture(scope="session")
+def seed_home(tmp_path_factory: pytest.TempPathFactory, embed_cache: Path) -> Path:
+    """A home with the shipped seed ingested once; tests must only read it."""
+    mp = pytest.MonkeyPatch()
+    home = tmp_path_factory.mktemp("seed-home")
+    mp.setenv("ARGMAP_HOME", str(home))
+    mp.setenv("ARGMAP_EMBED_CACHE", str(embed_cache))
+    mp.delenv("ARGMAP_CHROMA_URL", raising=False)
+    try:
+        from argmap import api
+
+        api.ingest([SEED_FILE])
+    finally:
+        mp.undo()
+    return home
+
+
+@pytest.fixture
+def seed(seed_home: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """The seed corpus index, read-only (ARGMAP_HOME points at the shared seed home)."""
+    from argmap.store import Store
+
+    monkeypatch.setenv("ARGMAP_HOME", str(seed_home))
+    return Store().open(DEFAULT_CORPUS)
