@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from argmap.config import settings
+from argmap.lookup import LookupResult, find
 from argmap.records import Post
 from argmap.store import CorpusIndex, CorpusInfo, Store
 from ingest.pipeline import IngestResult, Progress, default_sources, ingest_path
@@ -77,3 +78,14 @@ def show(post_id: str, corpus: str | None = None, store: Store | None = None) ->
     if post is None:
         raise ArgmapError(f"no post {post_id!r} in corpus {index.name!r}")
     return post_view(index, post)
+
+
+def lookup(
+    query: str,
+    mode: str = "auto",
+    corpus: str | None = None,
+    limit: int = 10,
+    store: Store | None = None,
+) -> LookupResult:
+    """Who said it: a pasted quote, words, an author or a post id -> spans in thread context."""
+    return find(open_corpus(corpus, store), query, mode=mode, limit=limit)
