@@ -133,6 +133,7 @@ class DroppedCitation:
     post_id: str
     quote: str
     reason: str
+    sentence: str = ""  # the answer sentence it appeared in (empty: not tied to one)
 
 
 @dataclass
