@@ -11,7 +11,7 @@ from typing import Any
 
 from argmap.config import settings
 from argmap.lookup import LookupResult, find
-from argmap.records import Post
+from argmap.records import ArgumentMap, Post
 from argmap.store import CorpusIndex, CorpusInfo, Store
 from ingest.pipeline import IngestResult, Progress, default_sources, ingest_path
 
@@ -35,7 +35,9 @@ def ingest(
     sources = paths or default_sources()
     store = store or open_store()
     return [
-        ingest_path(p, corpus=corpus, fmt=fmt, store=store, progress=progress) for p in sources
+        ingest_path(p, corpus=corpus, fmt=fmt, store=store, progress=progress,
+                    after_write=_cache_map)
+        for p in sources
     ]
 
 
@@ -89,3 +91,32 @@ def lookup(
 ) -> LookupResult:
     """Who said it: a pasted quote, words, an author or a post id -> spans in thread context."""
     return find(open_corpus(corpus, store), query, mode=mode, limit=limit)
+
+
+def _cache_map(store: Store, corpus: str) -> None:
+    """Ingest's after_write hook: the argument map is computed once, with the index."""
+    from argmap.mapping import cache_after_ingest
+
+    cache_after_ingest(store, corpus)
+
+
+def argument_map(
+    corpus: str | None = None, proposition: str | None = None, store: Store | None = None,
+    rebuild: bool = False,
+) -> ArgumentMap:
+    """The corpus's argument map (cached per ingest; a custom proposition is cached too)."""
+    from argmap.mapping import get_map
+
+    return get_map(open_corpus(corpus, store), proposition, rebuild=rebuild)
+
+
+def brief(
+    side: str, corpus: str | None = None, proposition: str | None = None,
+    store: Store | None = None,
+) -> dict[str, Any]:
+    """A debate brief for one side (render with argmap.brief.render_markdown)."""
+    from argmap.brief import build_brief
+    from argmap.mapping import get_map
+
+    index = open_corpus(corpus, store)
+    return build_brief(index, get_map(index, proposition), side)

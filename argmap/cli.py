@@ -102,6 +102,38 @@ def _corpora(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("map")
+def _map(args: argparse.Namespace) -> int:
+    from argmap import api
+
+    amap = api.argument_map(corpus=args.corpus, proposition=args.proposition)
+    if args.json:
+        _print_json(amap.to_dict())
+        return 0
+    print(f"Proposition: {amap.proposition}")
+    for side, points in (("FOR", amap.pro), ("AGAINST", amap.con)):
+        print(f"\n{side} ({sum(s.stance == side.lower() for s in amap.stances.values())} posts)")
+        for kp in points:
+            print(f"  [{len(kp.authors)} people, {len(kp.rebuttals)} rebuttals] {kp.key_point}")
+    rebuts = sum(r.relation == "rebuts" for r in amap.relations)
+    print(f"\n{len(amap.neutral_posts)} neutral posts; {rebuts} rebuttals; "
+          f"{len(amap.unanswered)} objections nobody answered")
+    return 0
+
+
+@command("brief")
+def _brief(args: argparse.Namespace) -> int:
+    from argmap import api
+    from argmap.brief import render_markdown
+
+    b = api.brief(args.side, corpus=args.corpus, proposition=args.proposition)
+    if args.json or args.format == "json":
+        _print_json(b)
+    else:
+        print(render_markdown(b), end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--corpus", help="corpus name (default: $ARGMAP_CORPUS or the seed)")
@@ -116,6 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("post_id")
     sub.add_parser("posts", parents=[common], help="every post in thread order")
     sub.add_parser("corpora", parents=[common], help="the corpora in the index")
+    p = sub.add_parser("map", parents=[common], help="argument map: sides, key points, rebuttals")
+    p.add_argument("--proposition", help="what the sides argue about (default: the headline)")
+    p = sub.add_parser("brief", parents=[common], help="debate brief for one side")
+    p.add_argument("--side", choices=["for", "against"], required=True)
+    p.add_argument("--format", choices=["md", "json"], default="md")
+    p.add_argument("--proposition", help="what the sides argue about (default: the headline)")
     return parser
 
 

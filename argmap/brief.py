@@ -1,0 +1,103 @@
+"""Debate brief for one side, built from the cached argument map: Markdown to read, JSON for tools.
+
+Why only the map and the corpus's own sentences: a brief someone argues from must not say
+anything nobody wrote, so every line is a key point label or a quote that passed the same
+verifier as chat citations (``argmap.mapping._locate``), with who said it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from argmap.errors import ArgmapError
+from argmap.mapping import MIN_WORDS, _locate, author_key
+from argmap.records import ArgumentMap, Citation, KeyPoint
+
+Side = Literal["for", "against"]
+MAX_POINTS = 6
+MAX_ITEMS = 5
+
+
+def _quote_of(index: Any, post_id: str) -> dict[str, Any] | None:
+    """The post's most argument-like own sentence, verified, as a quote dict."""
+    post = index.posts.get(post_id)
+    if post is None:
+        return None
+    units = [u for u in index.units if u.post_id == post_id]
+    units.sort(key=lambda u: (len(u.text.split()) < MIN_WORDS, u.start))
+    for u in units:
+        span = _locate(post, u.text)
+        if span is not None:
+            return {"post_id": post_id, "author": author_key(post), "quote": u.text,
+                    "start": span[0], "end": span[1]}
+    return None
+
+
+def _cite(c: Citation, index: Any) -> dict[str, Any]:
+    post = index.posts.get(c.post_id)
+    who = author_key(post) if post is not None else c.author
+    return {"post_id": c.post_id, "author": who, "quote": c.quote, "start": c.start, "end": c.end}
+
+
+def _point(kp: KeyPoint, index: Any) -> dict[str, Any]:
+    rebuttals = [q for q in (_quote_of(index, r) for r in kp.rebuttals[:MAX_ITEMS]) if q]
+    return {"key_point": kp.key_point, "distinct_authors": len(kp.authors),
+            "authors": kp.authors, "post_ids": kp.post_ids,
+            "quotes": [_cite(c, index) for c in kp.quotes[:3]], "rebuttals": rebuttals}
+
+
+def build_brief(index: Any, amap: ArgumentMap, side: str) -> dict[str, Any]:
+    """The brief for ``side`` as a JSON-ready dict."""
+    if side not in ("for", "against"):
+        raise ArgmapError(f"side must be 'for' or 'against', not {side!r}")
+    ours, theirs = (amap.pro, amap.con) if side == "for" else (amap.con, amap.pro)
+    objections = amap.unanswered if side == "for" else amap.unanswered_for
+    replied = {p for p, kids in index.replies.items() if kids}
+    questions = []
+    for u in index.units:
+        post = index.posts.get(u.post_id)
+        if (post is not None and post.kind == "comment" and u.text.rstrip().endswith("?")
+                and len(u.text.split()) >= 6 and u.post_id not in replied):
+            span = _locate(post, u.text)
+            if span is not None:
+                questions.append({"post_id": u.post_id, "author": author_key(post),
+                                  "quote": u.text, "start": span[0], "end": span[1]})
+    return {
+        "proposition": amap.proposition,
+        "side": side,
+        "key_points": [_point(kp, index) for kp in ours[:MAX_POINTS]],
+        "other_side_points": [kp.key_point for kp in theirs[:MAX_POINTS]],
+        "unanswered_objections": [
+            q for q in (_quote_of(index, p) for p in objections[:MAX_ITEMS]) if q],
+        "open_questions": questions[:MAX_ITEMS],
+    }
+
+
+def _md_quote(q: dict[str, Any]) -> str:
+    text = " ".join(q["quote"].split())
+    return f"> {text}\n>\n> -- {q['author']} (post {q['post_id']}, chars {q['start']}-{q['end']})"
+
+
+def render_markdown(brief: dict[str, Any]) -> str:
+    """Printable Markdown; every quoted line carries its post id and character span."""
+    side = "FOR" if brief["side"] == "for" else "AGAINST"
+    out = [f"# Debate brief: arguing {side}", "", f"**Proposition:** {brief['proposition']}", ""]
+    out += ["## Strongest points", ""]
+    if not brief["key_points"]:
+        out += ["_No key points on this side in the corpus._", ""]
+    for i, kp in enumerate(brief["key_points"], 1):
+        n = kp["distinct_authors"]
+        out += [f"### {i}. {kp['key_point']}", "",
+                f"_{n} distinct {'person' if n == 1 else 'people'}; posts: "
+                f"{', '.join(kp['post_ids'])}_", ""]
+        for q in kp["quotes"]:
+            out += [_md_quote(q), ""]
+        if kp["rebuttals"]:
+            out += ["**Rebuttals it drew:**", ""]
+            for q in kp["rebuttals"]:
+                out += [_md_quote(q), ""]
+    out += ["## Objections nobody answered", ""]
+    out += [_md_quote(q) + "\n" for q in brief["unanswered_objections"]] or ["_None._", ""]
+    out += ["## Open questions", ""]
+    out += [_md_quote(q) + "\n" for q in brief["open_questions"]] or ["_None._", ""]
+    return "\n".join(out).rstrip() + "\n"

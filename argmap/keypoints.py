@@ -1,0 +1,107 @@
+"""Key points: group one side's sentences and label each group by its most central sentence.
+
+Extractive, as in IBM's Key Point Analysis: a key point is a short sentence somebody in the
+corpus actually wrote, so it can be cited and can never say what nobody said. Grouping is
+agglomerative clustering of MiniLM vectors by cosine distance (no fixed k: a thread has as
+many points as it has). ``match_scores`` is the (argument, key point) matcher that
+bench/argkp.py measures on ArgKP-2021 with the shared task's scorer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+# Cosine distance under which two sentences are taken as making the same point (average
+# linkage); 0.55 keeps paraphrases together without merging different arguments on the seed.
+DISTANCE_THRESHOLD = 0.55
+_WORD = re.compile(r"[A-Za-z0-9']+")
+_STOP = frozenset(
+    "a an the of to in on for and or but is are was were be been it its this that these those "
+    "with as by at from not no do does did have has had they them their he she we you i".split()
+)
+
+
+@dataclass
+class Cluster:
+    members: list[int]  # indices into the clustered items
+    label: int  # index of the representative sentence
+    centrality: list[float]  # per member: mean cosine to the other members
+
+
+def cluster(vecs: np.ndarray, threshold: float = DISTANCE_THRESHOLD) -> list[list[int]]:
+    """Index groups of ``vecs`` (unit rows), largest first."""
+    n = len(vecs)
+    if n == 0:
+        return []
+    if n == 1:
+        return [[0]]
+    from sklearn.cluster import AgglomerativeClustering
+
+    labels = AgglomerativeClustering(
+        n_clusters=None, metric="cosine", linkage="average", distance_threshold=threshold
+    ).fit_predict(vecs)
+    groups: dict[int, list[int]] = {}
+    for i, lab in enumerate(labels):
+        groups.setdefault(int(lab), []).append(i)
+    return sorted(groups.values(), key=lambda g: (-len(g), g[0]))
+
+
+def label_quality(text: str) -> float:
+    """Prefer key-point-like sentences: 6-25 words, a statement, no question or fragment."""
+    words = len(text.split())
+    score = 1.0 if 6 <= words <= 25 else 0.6 if 4 <= words <= 40 else 0.2
+    if text.rstrip().endswith("?"):
+        score *= 0.5
+    if not text.rstrip().endswith((".", "!", '"', ")")):
+        score *= 0.8  # cut mid-sentence (Slashdot truncation) or a fragment
+    return score
+
+
+def describe(vecs: np.ndarray, texts: list[str], members: list[int]) -> Cluster:
+    """Pick the member most similar to the rest (weighted by label quality) as the label."""
+    sub = vecs[members]
+    sims = sub @ sub.T
+    cent = (sims.sum(1) - 1.0) / max(len(members) - 1, 1) if len(members) > 1 else np.ones(1)
+    quality = np.array([label_quality(texts[i]) for i in members])
+    best = int(np.argmax(cent * quality))
+    return Cluster(members, members[best], [float(c) for c in cent])
+
+
+def _tokens(text: str) -> set[str]:
+    return {w.lower() for w in _WORD.findall(text) if w.lower() not in _STOP}
+
+
+def token_overlap(arguments: list[str], key_points: list[str]) -> np.ndarray:
+    """Jaccard overlap of content words, (n_arguments, n_key_points)."""
+    a = [_tokens(t) for t in arguments]
+    k = [_tokens(t) for t in key_points]
+    out = np.zeros((len(a), len(k)), dtype=np.float32)
+    for i, x in enumerate(a):
+        for j, y in enumerate(k):
+            if x and y:
+                out[i, j] = len(x & y) / len(x | y)
+    return out
+
+
+def match_scores(
+    arguments: list[str], key_points: list[str], embed: object | None = None,
+    overlap_weight: float = 0.0,
+) -> np.ndarray:
+    """Score (argument, key point) pairs in [0, 1]: MiniLM cosine, optionally + token overlap.
+
+    ``embed`` has ``embed_array(texts)``; defaults to an uncached packaged MiniLM.
+    """
+    if embed is None:
+        from argmap.embeddings import MiniLMEmbeddings
+
+        embed = MiniLMEmbeddings()
+    av = embed.embed_array(arguments)  # type: ignore[attr-defined]
+    kv = embed.embed_array(key_points)  # type: ignore[attr-defined]
+    cos = np.clip(av @ kv.T, -1.0, 1.0)
+    score = (cos + 1.0) / 2.0
+    if overlap_weight:
+        score = (1 - overlap_weight) * score + overlap_weight * token_overlap(arguments, key_points)
+    return score.astype(np.float32)  # type: ignore[no-any-return]

@@ -1,0 +1,222 @@
+"""The argument map of one corpus: stance, reply relations and key points, cached per ingest.
+
+Why propagation: a single comment's words rarely say which side it is on toward the
+headline, but the thread does: a reply that rebuts a post against the ban leans for it.
+So each post's stance is its own prior (argmap.stance) plus what its parent's final stance
+and the reply relation imply, computed top-down in thread order. Every post lands on one
+side or neutral, never both; key points are clustered per side. The result is stored with
+the index generation (``save_doc``), so opening the map after ingest costs one read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import warnings
+from typing import Any
+
+import numpy as np
+
+from argmap.keypoints import cluster, describe
+from argmap.records import ArgumentMap, Citation, KeyPoint, Post, ReplyRelation, StanceLabel, Unit
+from argmap.relations import as_records, reply_relations
+from argmap.stance import label, score_vectors
+
+MAP_VERSION = "1"
+PROPAGATION = 0.9  # share of the parent's (clipped) logit a support/rebuttal carries over
+MIN_WORDS = 5  # shorter units ("No.", "It isn't.") are moves in a thread, not arguments
+MAX_POINTS = 10
+QUOTES_PER_POINT = 3
+
+
+def _locate(post: Post, quote: str) -> tuple[int, int] | None:
+    try:
+        from argmap.citations import locate_quote
+    except ImportError:  # pragma: no cover - the verifier ships with argmap
+        for s, e in post.own_spans():
+            i = post.text.find(quote, s, e)
+            if i >= 0:
+                return i, i + len(quote)
+        return None
+    return locate_quote(post, quote)
+
+
+def default_proposition(index: Any) -> str:
+    """The article's headline, else its first sentence."""
+    thread = index.thread
+    if thread.title.strip():
+        return str(thread.title).strip()
+    for p in thread.posts:
+        if p.kind == "article" and p.text.strip():
+            return re.split(r"(?<=[.!?])\s", p.text.strip(), maxsplit=1)[0][:300]
+    return "the proposal under discussion"
+
+
+def author_key(post: Post) -> str:
+    """Distinct people: named authors by name; unknown or anonymous ones, one per post."""
+    name = post.author.strip()
+    if not name or name.lower() in {"anonymous", "anonymous coward", "[deleted]", "unknown"}:
+        return f"{name or 'anonymous'} ({post.id})"
+    return post.author_id.strip() and f"{name} ({post.author_id})" or name
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def duplicates(posts: list[Post]) -> dict[str, str]:
+    """Post id -> id of the first post with the same own words (pasted twice counts once)."""
+    seen: dict[str, str] = {}
+    out: dict[str, str] = {}
+    for p in posts:
+        key = _norm(p.own_text)
+        if len(key) < 20:
+            continue
+        if key in seen:
+            out[p.id] = seen[key]
+        else:
+            seen[key] = p.id
+    return out
+
+
+def _vectors(units: list[Unit], embed: Any) -> np.ndarray:
+    return embed.embed_array([u.text for u in units]) if units else np.zeros((0, 384))  # type: ignore[no-any-return]
+
+
+def build_map(index: Any, proposition: str | None = None) -> ArgumentMap:
+    """Compute the map from an index (``thread``, ``units``, ``store.embeddings``)."""
+    prop = proposition or default_proposition(index)
+    embed = index.store.embeddings
+    posts = [p for p in index.thread.posts]
+    by_id = {p.id: p for p in posts}
+    comments = [p for p in posts if p.kind == "comment"]
+    units = [u for u in index.units if u.post_id in by_id and by_id[u.post_id].kind == "comment"]
+    uvecs = _vectors(units, embed)
+    unit_prior = score_vectors(prop, [u.text for u in units], uvecs, embed)
+    # a post's prior: its own words as a whole (mean of its unit vectors, all its text's cues)
+    rows: dict[str, list[int]] = {}
+    for i, u in enumerate(units):
+        rows.setdefault(u.post_id, []).append(i)
+    with_text = [p for p in comments if p.id in rows]
+    pvecs = np.stack([uvecs[rows[p.id]].mean(0) for p in with_text]) if with_text else uvecs[:0]
+    pvecs = pvecs / np.clip(np.linalg.norm(pvecs, axis=1, keepdims=True), 1e-9, None)
+    prior = dict(zip([p.id for p in with_text],
+                     score_vectors(prop, [p.own_text for p in with_text], pvecs, embed).tolist(),
+                     strict=True))
+    rel = reply_relations(posts, prior)
+    final: dict[str, float] = {}
+    for p in comments:  # thread (pre-)order: parents come first
+        logit = prior.get(p.id, 0.0)
+        r, strength = rel.get(p.id, ("neither", 0.0))
+        if r != "neither" and p.parent_id in final:
+            sign = 1.0 if r == "supports" else -1.0
+            carry = float(np.clip(final[p.parent_id], -3, 3)) * PROPAGATION * min(1.0, strength / 2)
+            logit += sign * carry
+        final[p.id] = logit
+    stances = {pid: label(1 / (1 + np.exp(-lg))) for pid, lg in final.items()}
+    unit_stances = {
+        u.id: label(1 / (1 + np.exp(-(final[u.post_id] + 0.5 * unit_prior[i]))))
+        for i, u in enumerate(units)
+    }
+    relations = as_records(rel, by_id)
+    dups = duplicates(comments)
+    sides: dict[str, list[KeyPoint]] = {}
+    for side in ("for", "against"):
+        members = {pid for pid, s in stances.items() if s.stance == side}
+        sides[side] = _key_points(members, units, uvecs, by_id, relations, dups)
+    rebutted = {r.to_post_id for r in relations if r.relation == "rebuts"}
+
+    def unanswered(side: str) -> list[str]:
+        return [p.id for p in comments if stances[p.id].stance == side and p.id in rows
+                and p.id not in rebutted and p.id not in dups]
+
+    return ArgumentMap(
+        proposition=prop, pro=sides["for"], con=sides["against"],
+        neutral_posts=[pid for pid, s in stances.items() if s.stance == "neutral"],
+        stances=stances, relations=relations, unanswered=unanswered("against"),
+        unanswered_for=unanswered("for"), unit_stances=unit_stances,
+    )
+
+
+def _key_points(
+    members: set[str], units: list[Unit], uvecs: np.ndarray, by_id: dict[str, Post],
+    relations: list[ReplyRelation], dups: dict[str, str],
+) -> list[KeyPoint]:
+    idx = [i for i, u in enumerate(units) if u.post_id in members and u.post_id not in dups
+           and len(u.text.split()) >= MIN_WORDS]
+    if not idx:
+        return []
+    vecs = uvecs[idx]
+    texts = [units[i].text for i in idx]
+    rebuttals_of: dict[str, list[str]] = {}
+    for r in relations:
+        if r.relation == "rebuts":
+            rebuttals_of.setdefault(r.to_post_id, []).append(r.from_post_id)
+    scored: list[tuple[tuple[float, ...], KeyPoint]] = []
+    for group in cluster(vecs):
+        c = describe(vecs, texts, group)
+        post_ids = list(dict.fromkeys(units[idx[m]].post_id for m in group))
+        post_ids += [d for d, orig in dups.items() if orig in post_ids]
+        authors = list(dict.fromkeys(author_key(by_id[p]) for p in post_ids if p not in dups))
+        quotes: list[Citation] = []
+        order = sorted(range(len(group)), key=lambda k: -c.centrality[k])
+        for k in [group.index(c.label)] + order:
+            u = units[idx[group[k]]]
+            if len(quotes) >= QUOTES_PER_POINT or any(q.post_id == u.post_id for q in quotes):
+                continue
+            span = _locate(by_id[u.post_id], u.text)
+            if span is not None:
+                quotes.append(Citation(f"{u.post_id}:{span[0]}", u.post_id,
+                                       author_key(by_id[u.post_id]), u.text, span[0], span[1]))
+        rebuttals = list(dict.fromkeys(r for p in post_ids for r in rebuttals_of.get(p, [])))
+        kp = KeyPoint(texts[c.label], authors, post_ids, quotes, rebuttals)
+        scored.append(((len(authors), len(group), -group[0]), kp))
+    scored.sort(key=lambda t: t[0], reverse=True)
+    return [kp for _, kp in scored[:MAX_POINTS]]
+
+
+def map_from_dict(d: dict[str, Any]) -> ArgumentMap:
+    def kps(rows: list[dict[str, Any]]) -> list[KeyPoint]:
+        return [KeyPoint(r["key_point"], r["authors"], r["post_ids"],
+                         [Citation(**q) for q in r["quotes"]], r["rebuttals"]) for r in rows]
+
+    return ArgumentMap(
+        proposition=d["proposition"], pro=kps(d["for"]), con=kps(d["against"]),
+        neutral_posts=d["neutral_posts"],
+        stances={k: StanceLabel(**v) for k, v in d["stances"].items()},
+        relations=[ReplyRelation(**r) for r in d["relations"]],
+        unanswered=d.get("unanswered", []), unanswered_for=d.get("unanswered_for", []),
+        unit_stances={k: StanceLabel(**v) for k, v in d.get("unit_stances", {}).items()},
+    )
+
+
+def _doc_kind(proposition: str | None) -> str:
+    if proposition is None:
+        return f"argmap.v{MAP_VERSION}"
+    digest = hashlib.blake2b(proposition.encode(), digest_size=6).hexdigest()
+    return f"argmap.v{MAP_VERSION}.{digest}"
+
+
+def get_map(index: Any, proposition: str | None = None, rebuild: bool = False) -> ArgumentMap:
+    """The cached map for this index generation, computed (and cached) when missing."""
+    kind = _doc_kind(proposition)
+    if not rebuild:
+        doc = index.load_doc(kind)
+        if doc:
+            return map_from_dict(json.loads(doc))
+    amap = build_map(index, proposition)
+    index.save_doc(kind, json.dumps(amap.to_dict(), ensure_ascii=False))
+    return amap
+
+
+def cache_after_ingest(store: Any, corpus: str) -> None:
+    """The ``after_write`` hook of ingest: compute the default map once, with the index.
+
+    A map failure must not fail an ingest that already succeeded: the map is then built
+    on first open instead, where the error surfaces.
+    """
+    try:
+        get_map(store.open(corpus), rebuild=True)
+    except Exception as exc:  # noqa: BLE001
+        warnings.warn(f"argument map not cached for {corpus}: {exc!r}", stacklevel=2)
