@@ -1,0 +1,269 @@
+"""Quote attribution: which words of a reply were copied from an ancestor post.
+
+Repliers paste their parent whole above the answer, copy a line, prefix lines with ``>``
+or ``>>``, or put a fragment in quotes. Those words must be credited to the post they came
+from, never to the replier (DESIGN.md), so every reply gets ``Post.quotes`` and its
+``own_text`` (records.py) is what remains.
+
+Method: word-level matching (``difflib.SequenceMatcher.find_longest_match``, repeated on
+what is still unmatched, so quotes taken out of order are found) between the reply and each
+ancestor (parent, grandparent, ..., the article). A matched run only becomes a quote when
+the reply *presents* it as one, so a shared common phrase stays the replier's:
+  - a long run (>= 8 words, >= 40 chars) wherever it is: pasted text;
+  - a whole line (>= 4 words, >= 20 chars) or a whole sentence (>= 6 words, >= 30 chars)
+    matched by one run: a copied line or sentence;
+  - a ``>``/``>>`` line whose words are all found in an ancestor (any length);
+  - a fragment in straight or curly double quotes (>= 4 words, >= 20 chars) of whose words
+    at least 60% are found (the rest is a quoter's paraphrase of the same source).
+Matching ignores case, punctuation, whitespace and curly-vs-straight quotes; a last word cut
+by the site ("camer") matches the word it starts. Each quote span also covers its ``>``
+markers and quote characters so ``own_text`` keeps no dangling marks. Words the ancestor
+itself quoted are credited to their original post.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import replace
+from difflib import SequenceMatcher
+
+from argmap.records import Post, Quote, Thread
+
+MAX_ANCESTORS = 40  # nearer ones suffice: a parent's own quotes already carry older words
+MIN_RUN = 3  # shorter shared runs are never evidence of quoting on their own
+LONG_WORDS, LONG_CHARS = 8, 40
+LINE_WORDS, LINE_CHARS = 4, 20
+SENT_WORDS, SENT_CHARS = 6, 30
+FRAG_WORDS, FRAG_CHARS, FRAG_COVER = 4, 20, 0.6
+
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+_QUOTES = "\"'“”‘’„«»"
+_LEFT = re.compile(r"(?:^|(?<=[\s(]))(?:[>\"'“”‘’„«][ \t]*)+[,;:…]*[ \t]*$", re.MULTILINE)
+_RIGHT = re.compile(r"[.,;:!?…)\]\"'”’»]*")
+_FRAG = re.compile(r"[\"“„«][^\"“”„«»\n]+[\"”»]")
+_SENT = re.compile(r"\S[^\n]*?(?:[.!?…]+[\"'”’)\]]*(?=\s|$)|$)", re.MULTILINE)
+_LINE = re.compile(r"^[ \t]*(\S[^\n]*?)[ \t]*$", re.MULTILINE)
+
+Tokens = list[tuple[str, int, int]]  # (match key, start, end)
+Source = tuple[list[str], list[str]]  # (match keys, owner post id per key)
+
+
+def _tokens(text: str) -> Tokens:
+    return [(m[0].lower().replace("’", "'"), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+def _ancestors(post: Post, by_id: dict[str, Post], articles: list[Post]) -> list[str]:
+    """Ids of the parent, then up the chain; articles last even if the chain misses them."""
+    out: list[str] = []
+    pid = post.parent_id
+    while pid is not None and pid in by_id and pid not in out and len(out) < MAX_ANCESTORS:
+        out.append(pid)
+        pid = by_id[pid].parent_id
+    return out + [a.id for a in articles if a.id not in out and a.id != post.id]
+
+
+def _source(anc: Post) -> Source:
+    """(match keys, owner per key) of an ancestor; words it quoted belong to their origin."""
+    keys: list[str] = []
+    owners: list[str] = []
+    if anc.kind == "article" and anc.title:
+        for k, _s, _e in _tokens(anc.title):
+            keys.append(k)
+            owners.append(anc.id)
+    for k, s, e in _tokens(anc.text):
+        q = next((q for q in anc.quotes if q.start <= s and e <= q.end), None)
+        keys.append(k)
+        owners.append(q.from_post_id if q else anc.id)
+    return keys, owners
+
+
+def _runs(
+    text: str, toks: Tokens, free: list[bool], sources: list[Source]
+) -> tuple[list[str | None], list[int]]:
+    """Greedy longest-first matched runs: (owner per reply token, run number per token)."""
+    keys = [k for k, _s, _e in toks]
+    last_on_line = [
+        i == len(toks) - 1 or "\n" in text[toks[i][2] : toks[i + 1][1]] for i in range(len(toks))
+    ]
+    matchers = [SequenceMatcher(None, keys, src, autojunk=False) for src, _o in sources]
+    owner: list[str | None] = [None] * len(toks)
+    run_of = [-1] * len(toks)
+    regions, i = [], 0
+    while i < len(toks):  # maximal stretches of tokens not already inside a quote
+        j = i
+        while j < len(toks) and free[j]:
+            j += 1
+        if j > i:
+            regions.append((i, j))
+        i = j + 1
+    runs = 0
+    while regions:
+        lo, hi = regions.pop()
+        best = (0, 0, 0, 0)  # length, reply start, source start, source index
+        for si, sm in enumerate(matchers):
+            src = sources[si][0]
+            a, b, n = sm.find_longest_match(lo, hi, 0, len(src))
+            if n and a + n < hi and b + n < len(src) and last_on_line[a + n]:
+                cut = keys[a + n]  # a last word cut by the site: "camer" of "cameras"
+                n += len(cut) >= 2 and src[b + n].startswith(cut)
+            if n > best[0]:
+                best = (n, a, b, si)
+        n, a, b, si = best
+        if n < MIN_RUN:
+            continue
+        for k in range(n):
+            owner[a + k] = sources[si][1][b + k]
+            run_of[a + k] = runs
+        runs += 1
+        regions += [(lo, a), (a + n, hi)]
+    return owner, run_of
+
+
+def _extend(text: str, s: int, e: int) -> tuple[int, int]:
+    """Widen a span over the quote marks and ``>`` markers around it on its line."""
+    line_start = text.rfind("\n", 0, s) + 1
+    m = _LEFT.search(text, line_start, s)
+    if m:
+        s = m.start()
+    m2 = _RIGHT.match(text, e)
+    end = m2.end() if m2 else e
+    while end > e and end < len(text) and text[end].isalnum() and text[end - 1] in _QUOTES:
+        end -= 1  # an opening quote of the next word is not ours
+    return s, end
+
+
+def _inside(toks: Tokens, s: int, e: int) -> list[int]:
+    """Indexes of the tokens lying wholly within ``[s, e)`` (tokens are sorted, disjoint)."""
+    lo = bisect_left(toks, s, key=lambda t: t[1])
+    hi = bisect_right(toks, e, key=lambda t: t[2])
+    return list(range(lo, max(lo, hi)))
+
+
+def _credited(
+    text: str, toks: Tokens, owner: list[str | None], run_of: list[int]
+) -> list[tuple[int, int]]:
+    """Character spans of the reply that present matched words as quoted."""
+    spans: list[tuple[int, int]] = []
+
+    def one_run(idx: list[int]) -> bool:
+        return bool(idx) and run_of[idx[0]] >= 0 and all(run_of[i] == run_of[idx[0]] for i in idx)
+
+    i = 0
+    while i < len(toks):  # long runs
+        j = i
+        while j + 1 < len(toks) and run_of[j + 1] == run_of[i] >= 0:
+            j += 1
+        if run_of[i] >= 0 and j - i + 1 >= LONG_WORDS and toks[j][2] - toks[i][1] >= LONG_CHARS:
+            spans.append(_extend(text, toks[i][1], toks[j][2]))
+        i = j + 1
+    for m in _LINE.finditer(text):  # whole lines, ">" lines
+        s, e = m.span(1)
+        idx = _inside(toks, s, e)
+        marked = m[1].startswith(">")
+        if marked and idx and all(owner[i] is not None for i in idx):
+            spans.append((s, e))
+        elif len(idx) >= LINE_WORDS and e - s >= LINE_CHARS and one_run(idx):
+            spans.append((s, e))
+    for m in _SENT.finditer(text):  # whole sentences
+        idx = _inside(toks, m.start(), m.end())
+        if len(idx) >= SENT_WORDS and m.end() - m.start() >= SENT_CHARS and one_run(idx):
+            spans.append(_extend(text, m.start(), m.end()))
+    for m in _FRAG.finditer(text):  # "quoted fragments"
+        idx = _inside(toks, m.start(), m.end())
+        found = sum(owner[i] is not None for i in idx)
+        if len(idx) >= FRAG_WORDS and m.end() - m.start() - 2 >= FRAG_CHARS:
+            if found >= FRAG_COVER * len(idx):
+                spans.append(_extend(text, m.start(), m.end()))
+    return spans
+
+
+def _short_marked(text: str, toks: Tokens, owner: list[str | None], sources: list[Source]) -> None:
+    """``>`` lines too short for a run (``> No.``): credit an exact word match in an ancestor."""
+    for m in _LINE.finditer(text):
+        idx = _inside(toks, *m.span(1))
+        if not m[1].startswith(">") or not idx or len(idx) >= MIN_RUN:
+            continue
+        want = [toks[i][0] for i in idx]
+        for keys, owners in sources:
+            at = next(
+                (b for b in range(len(keys) - len(want) + 1) if keys[b : b + len(want)] == want),
+                None,
+            )
+            if at is not None:
+                for k, i in enumerate(idx):
+                    owner[i] = owners[at + k]
+                break
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _quotes_of(post: Post, sources: list[Source]) -> list[Quote]:
+    text = post.text
+    toks = _tokens(text)
+    free = [not any(q.start <= s < q.end for q in post.quotes) for _k, s, _e in toks]
+    owner, run_of = _runs(text, toks, free, sources)
+    _short_marked(text, toks, owner, sources)
+    taken = [(q.start, q.end) for q in post.quotes]
+    quotes: list[Quote] = []
+    for s, e in _merge(_credited(text, toks, owner, run_of)):
+        if any(s < te and ts < e for ts, te in taken):
+            continue
+        idx = _inside(toks, s, e)
+        known = [o for i in idx if (o := owner[i]) is not None]
+        if not known:
+            continue
+        who: list[str] = []
+        for i in idx:  # words the reply changed inside a quote go with their neighbours
+            o = owner[i]
+            who.append(o if o is not None else (who[-1] if who else known[0]))
+        # One quote per stretch with the same origin; cut at the whitespace between them.
+        start, k0 = s, 0
+        for k in range(1, len(idx) + 1):
+            if k < len(idx) and who[k] == who[k0]:
+                continue
+            end = e
+            if k < len(idx):
+                te, ns = toks[idx[k - 1]][2], toks[idx[k]][1]
+                gap = text[te:ns]
+                end = te + next((g for g, c in enumerate(gap) if c.isspace()), len(gap))
+            quotes.append(Quote(text[start:end], who[k0], start, end))
+            if k < len(idx):
+                start = end + len(text[end:ns]) - len(text[end:ns].lstrip())
+            k0 = k
+    return sorted([*post.quotes, *quotes], key=lambda q: q.start)
+
+
+def attribute_quotes(thread: Thread) -> Thread:
+    """Fill ``quotes`` of every reply with the words it copied from an ancestor.
+
+    Returns a new Thread (posts replaced, the input is not mutated). Parents are processed
+    before their replies, so text a parent itself quoted is credited to its original author.
+    Idempotent: quotes already present are kept and their words are not matched again.
+    """
+    by_id = thread.by_id()
+    articles = [p for p in thread.posts if p.kind == "article"]
+    kids = thread.replies()
+    order = [p.id for p in thread.posts if p.parent_id is None or p.parent_id not in by_id]
+    for pid in order:  # breadth first: a parent always before its replies (cycles never)
+        order.extend(kids[pid])
+    done = dict(by_id)
+    sources: dict[str, Source] = {}
+    for pid in order:
+        post = by_id[pid]
+        chain = _ancestors(post, by_id, articles)
+        if post.kind == "article" or not chain:
+            continue
+        for a in chain:
+            if a not in sources:
+                sources[a] = _source(done[a])
+        done[pid] = replace(post, quotes=_quotes_of(post, [sources[a] for a in chain]))
+    return replace(thread, posts=[done[p.id] for p in thread.posts])
