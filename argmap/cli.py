@@ -134,6 +134,23 @@ def _brief(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("lookup")
+def _lookup(args: argparse.Namespace) -> int:
+    from argmap import api
+
+    result = api.lookup(args.query, mode=args.by, corpus=args.corpus, limit=args.limit)
+    if args.json:
+        _print_json(result.to_dict())
+        return 0
+    if not result.hits:
+        print(f"no match ({result.mode})")
+    for h in result.hits:
+        origin = "own words" if h.own else f"quoted from {h.original_post_id}"
+        print(f"{h.post_id} [{h.author or '?'}] chars {h.start}-{h.end}, {origin}: "
+              f"{' '.join(h.text.split())[:100]}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--corpus", help="corpus name (default: $ARGMAP_CORPUS or the seed)")
@@ -154,6 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--side", choices=["for", "against"], required=True)
     p.add_argument("--format", choices=["md", "json"], default="md")
     p.add_argument("--proposition", help="what the sides argue about (default: the headline)")
+    p = sub.add_parser("lookup", parents=[common], help="who said it: quote, words or author")
+    p.add_argument("query", help="a pasted quote, some words, an author or a post id")
+    p.add_argument("--by", choices=["auto", "quote", "words", "author", "post"], default="auto")
+    p.add_argument("--limit", type=int, default=10)
     return parser
 
 
