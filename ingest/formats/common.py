@@ -1,0 +1,169 @@
+"""Helpers every parser shares: safe JSON loading, tree building, pruning, validation.
+
+Trees are walked with explicit stacks, never recursion: a hostile 10,000-deep reply chain
+must end in an ``InputError``, not a ``RecursionError``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from argmap.config import Limits
+from argmap.errors import InputError
+from argmap.records import Post
+
+# JSON nesting argmap will decode at all. The C decoder recurses once per level, so deeper
+# documents would need a recursion limit high enough to risk the C stack; a reply chain that
+# deep is far beyond any sensible ``max_depth`` (HN needs 2 levels a reply, Reddit 5).
+MAX_JSON_NESTING = 6000
+_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def name_of(source: str) -> str:
+    return source or "<input>"
+
+
+def one_line(message: str) -> str:
+    """Collapse a message to one line: surfaces print ``str(err)`` as a single line."""
+    return " ".join(message.split())
+
+
+def fail(source: str, message: str) -> InputError:
+    return InputError(one_line(f"{name_of(source)}: {message}"))
+
+
+def json_nesting(text: str) -> int:
+    """Deepest bracket nesting of a JSON text, outside strings (a linear, iterative scan)."""
+    depth = deepest = 0
+    for ch in _BRACKETS.findall(_STRINGS.sub("", text)):
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+def load_json(text: str, source: str = "") -> Any:
+    """``json.loads`` with one-line errors (line/col) and deep-but-legal nesting allowed."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise fail(source, f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
+    except RecursionError:
+        pass
+    nesting = json_nesting(text)
+    if nesting > MAX_JSON_NESTING:
+        raise fail(
+            source,
+            f"JSON nested {nesting} levels deep (argmap reads at most {MAX_JSON_NESTING}); "
+            "the reply chain is deeper than any max_depth allows",
+        )
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, nesting + 500))
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise fail(source, f"JSON nested too deeply ({nesting} levels)") from None
+    finally:
+        sys.setrecursionlimit(old)
+
+
+def compute_depths(posts: Iterable[Post], source: str = "") -> dict[str, int]:
+    """Depth of every post from its parent links: article root 0, comment root 1, child +1.
+
+    Raises on a parent id that is not in the thread and on a parent cycle.
+    """
+    by_id = {p.id: p for p in posts}
+    depth: dict[str, int] = {}
+    for start in by_id:
+        chain: list[str] = []
+        on_chain: set[str] = set()
+        pid: str | None = start
+        while pid is not None and pid not in depth:
+            if pid in on_chain:
+                raise fail(source, f"reply cycle: post {pid!r} is its own ancestor")
+            post = by_id.get(pid)
+            if post is None:
+                child = chain[-1] if chain else start
+                raise fail(source, f"post {child!r} replies to unknown post {pid!r}")
+            chain.append(pid)
+            on_chain.add(pid)
+            pid = post.parent_id
+        base = depth[pid] if pid is not None else -1
+        for cid in reversed(chain):
+            if base < 0:
+                base = 0 if by_id[cid].kind == "article" else 1
+            else:
+                base += 1
+            depth[cid] = base
+    return depth
+
+
+def build_tree(posts: list[Post], source: str = "") -> list[Post]:
+    """Posts in any order -> thread pre-order (articles first, siblings in file order), with
+    depths computed from parent links. Duplicate ids, unknown parents and cycles raise."""
+    seen: set[str] = set()
+    for p in posts:
+        if p.id in seen:
+            raise fail(source, f"duplicate post id {p.id!r}")
+        seen.add(p.id)
+    depth = compute_depths(posts, source)
+    children: dict[str | None, list[Post]] = {}
+    for p in posts:
+        children.setdefault(p.parent_id, []).append(p)
+    roots = sorted(children.get(None, []), key=lambda p: p.kind != "article")
+    out: list[Post] = []
+    stack = list(reversed(roots))
+    while stack:
+        p = stack.pop()
+        out.append(replace(p, depth=depth[p.id]))
+        stack.extend(reversed(children.get(p.id, [])))
+    return out
+
+
+def prune_empty(posts: list[Post]) -> list[Post]:
+    """Drop comments whose text is blank and that have no kept replies (e.g. deleted leaves).
+
+    Blank comments with replies stay, with their empty text, so nobody's reply is re-parented
+    onto a post it never answered. ``posts`` must list parents before their children.
+    """
+    has_reply: set[str] = set()
+    kept: list[Post] = []
+    for p in reversed(posts):
+        if p.kind == "comment" and not p.text.strip() and p.id not in has_reply:
+            continue
+        kept.append(p)
+        if p.parent_id is not None:
+            has_reply.add(p.parent_id)
+    kept.reverse()
+    return kept
+
+
+def validate(posts: list[Post], limits: Limits, source: str = "") -> None:
+    """The checks every parsed thread must pass, whatever its format."""
+    if not posts:
+        raise fail(source, "no posts found")
+    if len(posts) > limits.max_posts:
+        raise fail(source, f"{len(posts)} posts, more than max_posts={limits.max_posts}")
+    seen: set[str] = set()
+    for p in posts:
+        if p.id in seen:
+            raise fail(source, f"duplicate post id {p.id!r}")
+        seen.add(p.id)
+        if len(p.text) > limits.max_post_chars:
+            raise fail(
+                source,
+                f"post {p.id!r} is {len(p.text)} characters, "
+                f"more than max_post_chars={limits.max_post_chars}",
+            )
+    depth = compute_depths(posts, source)
+    deepest = max(depth.values())
+    if deepest > limits.max_depth:
+        raise fail(source, f"reply chain {deepest} deep, deeper than max_depth={limits.max_depth}")
