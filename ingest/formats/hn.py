@@ -1,0 +1,98 @@
+"""Hacker News Algolia item JSON (``/api/v1/items/<id>``, nested ``children``) -> Thread.
+
+A story (or poll/job) root becomes the article (depth 0); a comment root (e.g. ``items/17``)
+has no article in the file, so it is a top-level comment (parent None, depth 1), like CSV.
+Ids are ``hn-<id>``. Deleted items (null text) become blank comments: dropped when they have
+no replies, kept with empty text when they do, so replies keep their true parent.
+Text is HTML; it is turned into plain text (offsets everywhere point into that plain text).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bs4 import BeautifulSoup, NavigableString
+
+from argmap.records import Post, PostKind, Thread
+
+from .common import fail, load_json, prune_empty
+
+ITEM_URL = "https://news.ycombinator.com/item?id="
+_ARTICLE_TYPES = {"story", "poll", "job"}
+_BLOCK = re.compile("\ue000(\\d+)\ue001")
+
+
+def html_to_text(html: str) -> str:
+    """HN comment HTML -> plain text: <p> = paragraph break, links and <i> keep their text,
+    <pre><code> keeps its whitespace, entities unescaped. Never rendered as HTML."""
+    if not html:
+        return ""
+    soup = BeautifulSoup(html, "html.parser")
+    # Code blocks are set aside verbatim and put back after whitespace is normalised.
+    blocks: list[str] = []
+    while (pre := soup.find("pre")) is not None:
+        blocks.append(pre.get_text().strip("\n"))
+        pre.replace_with(NavigableString(f"\n\n\ue000{len(blocks) - 1}\ue001\n\n"))
+    for br in soup.find_all("br"):
+        br.replace_with(NavigableString("\n"))
+    for tag in soup.find_all("p"):
+        tag.insert_before(NavigableString("\n\n"))
+        tag.insert_after(NavigableString("\n\n"))
+    text = re.sub(r"[ \t\r\f\v]+", " ", soup.get_text())
+    text = re.sub(r" ?\n ?\n\s*", "\n\n", text).strip()
+    return _BLOCK.sub(lambda m: blocks[int(m[1])] if int(m[1]) < len(blocks) else m[0], text)
+
+
+def looks_like_hn(obj: Any) -> bool:
+    return isinstance(obj, dict) and "children" in obj and ("type" in obj or "story_id" in obj)
+
+
+def parse_hn(text: str, source: str = "") -> Thread:
+    root = load_json(text, source)
+    if not looks_like_hn(root):
+        raise fail(source, "not a Hacker News Algolia item (expected an object with children)")
+    root_is_article = root.get("type") in _ARTICLE_TYPES
+    posts: list[Post] = []
+    # Explicit stack of (item, parent post id, depth): pre-order without recursion.
+    stack: list[tuple[Any, str | None, int]] = [(root, None, 0 if root_is_article else 1)]
+    while stack:
+        item, parent, depth = stack.pop()
+        if not isinstance(item, dict):
+            raise fail(source, "Hacker News item has a child that is not an object")
+        if item.get("id") is None:
+            raise fail(source, "Hacker News item without an id")
+        pid = f"hn-{item['id']}"
+        kind: PostKind = "article" if item is root and root_is_article else "comment"
+        body = html_to_text(str(item.get("text") or ""))
+        title = str(item.get("title") or "")
+        url = str(item.get("url") or "")
+        if kind == "article" and not body.strip():
+            body = "\n\n".join(x for x in (title, url) if x)
+        posts.append(
+            Post(
+                id=pid,
+                kind=kind,
+                text=body,
+                author=str(item.get("author") or ""),
+                time=str(item.get("created_at") or ""),
+                parent_id=parent,
+                depth=depth,
+                title=title if kind == "article" else "",
+                source_url=(url or ITEM_URL + str(item["id"]))
+                if kind == "article"
+                else ITEM_URL + str(item["id"]),
+            )
+        )
+        kids = item.get("children") or []
+        if not isinstance(kids, list):
+            raise fail(source, f"Hacker News item {item['id']}: children is not a list")
+        stack.extend((c, pid, depth + 1) for c in reversed(kids))
+    title = str(root.get("title") or "") or f"Hacker News item {root.get('id')}"
+    return Thread(
+        title=title,
+        posts=prune_empty(posts),
+        format="hn",
+        source=source,
+        metadata={"root_type": str(root.get("type") or ""), "story_id": root.get("story_id")},
+    )

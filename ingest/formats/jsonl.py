@@ -1,0 +1,100 @@
+"""JSON Lines: one ``Post`` a line (``id``, ``kind``, ``text`` required; other Post fields
+optional), ids as given. Lines may come in any order; posts are put in thread pre-order and
+``depth`` is recomputed from ``parent_id`` (article root 0, comment root 1, +1 a level) so a
+file cannot claim a depth its links contradict. ``dump_jsonl`` writes the same shape back.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from argmap.records import Post, Quote, Thread
+
+from .common import build_tree, fail, prune_empty
+
+_STR_FIELDS = ("author", "author_id", "time", "title", "source_url")
+
+
+def looks_like_jsonl_post(obj: Any) -> bool:
+    return isinstance(obj, dict) and "id" in obj and "text" in obj and "children" not in obj
+
+
+def _post(obj: Any, where: str, source: str) -> Post:
+    if not isinstance(obj, dict):
+        raise fail(source, f"{where}: expected a JSON object, got {type(obj).__name__}")
+    for key in ("id", "kind", "text"):
+        if key not in obj:
+            raise fail(source, f"{where}: missing required field {key!r}")
+    if not isinstance(obj["id"], str | int) or isinstance(obj["id"], bool) or obj["id"] == "":
+        raise fail(source, f"{where}: id must be a non-empty string or integer")
+    if obj["kind"] not in ("article", "comment"):
+        raise fail(source, f"{where}: kind must be 'article' or 'comment', not {obj['kind']!r}")
+    text = obj["text"]
+    if not isinstance(text, str):
+        raise fail(source, f"{where}: text must be a string")
+    fields: dict[str, Any] = {}
+    for key in _STR_FIELDS:
+        value = obj.get(key)
+        if value is not None and not isinstance(value, str):
+            raise fail(source, f"{where}: {key} must be a string")
+        fields[key] = value or ""
+    parent = obj.get("parent_id")
+    if parent is not None and (not isinstance(parent, str | int) or isinstance(parent, bool)):
+        raise fail(source, f"{where}: parent_id must be a string, integer or null")
+    quotes: list[Quote] = []
+    raw_quotes = obj.get("quotes") or []
+    if not isinstance(raw_quotes, list):
+        raise fail(source, f"{where}: quotes must be a list")
+    for q in raw_quotes:
+        try:
+            quote = Quote(
+                text=str(q["text"]),
+                from_post_id=str(q["from_post_id"]),
+                start=int(q["start"]),
+                end=int(q["end"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            raise fail(
+                source, f"{where}: each quote needs text, from_post_id, start, end"
+            ) from None
+        if not 0 <= quote.start <= quote.end <= len(text):
+            raise fail(source, f"{where}: quote span {quote.start}-{quote.end} is outside text")
+        quotes.append(quote)
+    return Post(
+        id=str(obj["id"]),
+        kind=obj["kind"],
+        text=text,
+        parent_id=None if parent in (None, "") else str(parent),
+        quotes=quotes,
+        truncated=bool(obj.get("truncated", False)),
+        **fields,
+    )
+
+
+def parse_jsonl(text: str, source: str = "") -> Thread:
+    posts: list[Post] = []
+    # split("\n"), not splitlines(): JSON strings may hold a raw U+2028 or form feed.
+    for n, line in enumerate(text.lstrip("\ufeff").split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise fail(source, f"line {n}: invalid JSON at column {e.colno}: {e.msg}") from None
+        except RecursionError:
+            raise fail(source, f"line {n}: JSON nested too deeply") from None
+        posts.append(_post(obj, f"line {n}", source))
+    if not posts:
+        raise fail(source, "no posts found")
+    ordered = prune_empty(build_tree(posts, source))
+    article = next((p for p in ordered if p.kind == "article"), None)
+    title = article.title if article and article.title else (Path(source).stem if source else "")
+    return Thread(title=title, posts=ordered, format="jsonl", source=source)
+
+
+def dump_jsonl(thread: Thread) -> str:
+    """A thread as JSON Lines that ``parse_jsonl`` reads back to equal posts."""
+    return "".join(json.dumps(asdict(p), ensure_ascii=False) + "\n" for p in thread.posts)
