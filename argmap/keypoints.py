@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
+MATCHER_PATH = Path(__file__).parent / "models" / "kp_matcher.npz"
 # Cosine distance under which two sentences are taken as making the same point (average
 # linkage); 0.55 keeps paraphrases together without merging different arguments on the seed.
 DISTANCE_THRESHOLD = 0.55
@@ -86,13 +89,40 @@ def token_overlap(arguments: list[str], key_points: list[str]) -> np.ndarray:
     return out
 
 
+def pair_features(av: np.ndarray, kv: np.ndarray, arguments: list[str],
+                  key_points: list[str]) -> np.ndarray:
+    """(n_args, n_kps, 5): cosine, token overlap, and how the pair stands in its row/column.
+
+    Why relational features: a raw cosine of 0.6 is a match in one topic and noise in the
+    next; the pair's margin over the argument's other key points, and over the key point's
+    other arguments, transfers across topics (chosen on ArgKP dev over richer sets).
+    """
+    cos = np.clip(av @ kv.T, -1.0, 1.0)
+    ov = token_overlap(arguments, key_points)
+    row = cos - cos.mean(1, keepdims=True)
+    col = cos - cos.mean(0, keepdims=True)
+    second = np.sort(cos, 1)[:, -2:-1] if cos.shape[1] > 1 else np.zeros_like(cos[:, :1])
+    top = cos.max(1, keepdims=True)
+    margin = cos - np.where(cos >= top, second, top)
+    return np.stack([cos, ov, row, col, margin], -1)
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> tuple[np.ndarray, float]:
+    z = np.load(MATCHER_PATH)
+    return z["w"], float(z["b"])
+
+
 def match_scores(
     arguments: list[str], key_points: list[str], embed: object | None = None,
-    overlap_weight: float = 0.0,
+    method: str = "head", overlap_weight: float = 0.0,
 ) -> np.ndarray:
-    """Score (argument, key point) pairs in [0, 1]: MiniLM cosine, optionally + token overlap.
+    """Score every (argument, key point) pair in [0, 1], shape (n_args, n_kps).
 
-    ``embed`` has ``embed_array(texts)``; defaults to an uncached packaged MiniLM.
+    ``method="head"``: the logistic head in ``models/kp_matcher.npz`` (train/train_matcher.py)
+    over ``pair_features``; scores depend on the whole set passed, so pass all arguments and
+    key points of one topic and side together. ``method="cosine"``: MiniLM cosine mapped to
+    [0, 1], optionally mixed with token overlap. ``embed`` has ``embed_array(texts)``.
     """
     if embed is None:
         from argmap.embeddings import MiniLMEmbeddings
@@ -100,8 +130,11 @@ def match_scores(
         embed = MiniLMEmbeddings()
     av = embed.embed_array(arguments)  # type: ignore[attr-defined]
     kv = embed.embed_array(key_points)  # type: ignore[attr-defined]
-    cos = np.clip(av @ kv.T, -1.0, 1.0)
-    score = (cos + 1.0) / 2.0
+    if method == "head":
+        w, b = _matcher()
+        z = pair_features(av, kv, arguments, key_points) @ w + b
+        return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)  # type: ignore[no-any-return]
+    score = (np.clip(av @ kv.T, -1.0, 1.0) + 1.0) / 2.0
     if overlap_weight:
         score = (1 - overlap_weight) * score + overlap_weight * token_overlap(arguments, key_points)
     return score.astype(np.float32)  # type: ignore[no-any-return]

@@ -81,3 +81,16 @@ def test_unanswered_objections_have_no_rebutting_reply(seed) -> None:  # type: i
     rebutted = {r.to_post_id for r in amap.relations if r.relation == "rebuts"}
     for pid in amap.unanswered:
         assert amap.stances[pid].stance == "against" and pid not in rebutted
+
+
+def test_matcher_prefers_the_key_point_an_argument_makes() -> None:
+    from argmap.keypoints import match_scores
+
+    args = ["Police misuse facial recognition and innocent people get arrested.",
+            "A company may refuse to sell to anyone it likes; that is its right."]
+    kps = ["Facial recognition leads to wrongful arrests",
+           "Companies are free to choose their customers"]
+    for method in ("head", "cosine"):
+        s = match_scores(args, kps, method=method)
+        assert s.shape == (2, 2) and ((s >= 0) & (s <= 1)).all()
+        assert s[0, 0] > s[0, 1] and s[1, 1] > s[1, 0]

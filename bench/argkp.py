@@ -1,0 +1,112 @@
+"""ArgKP-2021 key-point matching with the shared task's own scorer, and Claim Stance accuracy.
+
+Writes predictions ({arg_id: {key_point_id: score}}) for dev and test under bench/out/, in
+the format track_1_kp_matching.py reads, and prints strict / relaxed mAP per method.
+Hyper-parameters (overlap weight, head C) are chosen on dev only; test is report-only.
+Run: nice -n 10 python bench/argkp.py
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "train"))
+from common import ARGKP, ROOT, argkp, claim_stance, embed, embedder  # noqa: E402
+
+from argmap.keypoints import match_scores  # noqa: E402
+from argmap.stance import load_head, score_vectors, template_diff, template_texts  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+
+
+def scorer():  # type: ignore[no-untyped-def]
+    """The shared task's scorer module, imported by path (Apache-2.0, not copied)."""
+    spec = importlib.util.spec_from_file_location("kpm", ARGKP / "track_1_kp_matching.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def pairs(subset: str) -> list[tuple[list[str], list[str], list[str], list[str]]]:
+    """Per (topic, stance): (arg ids, arguments, kp ids, key points)."""
+    args, kps, _ = argkp(subset)
+    out = []
+    for (topic, stance), g in args.groupby(["topic", "stance"]):
+        k = kps[(kps.topic == topic) & (kps.stance == stance)]
+        out.append((list(g.arg_id), list(g.argument), list(k.key_point_id), list(k.key_point)))
+    return out
+
+
+def predict(subset: str, method: str, w: float = 0.0) -> dict[str, dict]:
+    """{arg_id: {key_point_id: score}} for one split, each topic and side scored together."""
+    preds: dict[str, dict[str, float]] = {}
+    for arg_ids, arguments, kp_ids, key_points in pairs(subset):
+        if not kp_ids:
+            continue
+        s = match_scores(arguments, key_points, embed=embedder(), method=method,
+                         overlap_weight=w)
+        for i, aid in enumerate(arg_ids):
+            preds[aid] = {k: float(s[i, j]) for j, k in enumerate(kp_ids)}
+    return preds
+
+
+def evaluate(subset: str, preds: dict[str, dict], name: str) -> tuple[float, float]:
+    kpm = scorer()
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"argkp_{subset}_{name}.json"
+    path.write_text(json.dumps(preds))
+    gold = ARGKP / "test" if subset == "test" else ARGKP
+    with contextlib.redirect_stdout(io.StringIO()):
+        arg_df, kp_df, labels_df = kpm.load_kpm_data(str(gold), subset=subset)
+        merged = kpm.get_predictions(str(path), labels_df, arg_df, kp_df)
+    return (kpm.calc_mean_average_precision(merged, "label_strict"),
+            kpm.calc_mean_average_precision(merged, "label_relaxed"))
+
+
+def claim_stance_accuracy() -> None:
+    c = claim_stance("test")
+    y = (c["claims.stance"].values == "PRO").astype(int)
+    head, hits_head, hits_all = load_head(), 0, 0
+    for topic, g in c.groupby("topicText"):
+        texts = list(g["claims.claimCorrectedText"])
+        vecs = embed(texts)
+        pos, neg = template_texts(str(topic))
+        tv = embed(pos + neg)
+        k = len(pos)
+        diff = np.mean([template_diff(tv[i], tv[k + i], vecs) for i in range(k)], axis=0)
+        yy = y[g.index]
+        hits_head += int(((head.p_for(str(topic), texts, vecs, diff) > 0.5) == yy).sum())
+        hits_all += int(((score_vectors(str(topic), texts, vecs, embedder()) > 0) == yy).sum())
+    maj = max(y.mean(), 1 - y.mean())
+    print(f"Claim Stance test accuracy: head {hits_head / len(c):.3f}, head+cues "
+          f"{hits_all / len(c):.3f} (majority {maj:.3f}, n={len(c)})")
+
+
+def main() -> None:
+    rows = [("cosine", {s: evaluate(s, predict(s, "cosine"), "cosine") for s in ("dev", "test")})]
+    best_w = max((0.1, 0.2, 0.3, 0.4),
+                 key=lambda w: evaluate("dev", predict("dev", "cosine", w), f"overlap{w}")[0])
+    name = f"cosine+overlap{best_w}"
+    rows.append((name, {s: evaluate(s, predict(s, "cosine", best_w), name)
+                        for s in ("dev", "test")}))
+    rows.append(("head (shipped)", {s: evaluate(s, predict(s, "head"), "head")
+                                    for s in ("dev", "test")}))
+    head = ("method", "dev strict", "dev relaxed", "test strict", "test relaxed")
+    print(f"{head[0]:<24}{head[1]:>11}{head[2]:>12}{head[3]:>12}{head[4]:>13}")
+    for name, r in rows:
+        print(f"{name:<24}{r['dev'][0]:>11.3f}{r['dev'][1]:>12.3f}{r['test'][0]:>12.3f}"
+              f"{r['test'][1]:>13.3f}")
+    print(f"predictions: {OUT}/argkp_{{dev,test}}_<method>.json")
+    claim_stance_accuracy()
+
+
+if __name__ == "__main__":
+    main()
