@@ -1,0 +1,162 @@
+"""Argument map page: both sides' key points, who made them, and who rebutted whom.
+
+The graph is a DOT string we build ourselves (node ids are generated, every label goes
+through ``dot_string``), drawn by ``st.graphviz_chart`` in the browser as SVG text, so a
+comment can't inject markup. The list view carries the same content for reading and
+for screen readers; picking a key point shows its quotes in their posts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from argmap import api
+from argmap.records import ArgumentMap, KeyPoint
+from argmap.store import CorpusIndex
+from argmap.ui import state
+from argmap.ui.components import cited_post, pid, who
+from argmap.ui.render import dot_string, escape_md
+
+SIDES = (("for", "For", "#d8f0d8", "#2e7d32"), ("against", "Against", "#f8dada", "#c62828"))
+GRAPH_POINTS = 6
+GRAPH_POSTS = 4
+
+
+def points(amap: ArgumentMap, side: str) -> list[KeyPoint]:
+    return amap.pro if side == "for" else amap.con
+
+
+def people(kp: KeyPoint) -> int:
+    return len(set(kp.authors))
+
+
+def map_dot(amap: ArgumentMap, index: CorpusIndex) -> str:
+    """Proposition <- key points <- their posts, with rebuttal edges between posts."""
+    lines = [
+        "digraph argmap {", "rankdir=RL; newrank=true; bgcolor=transparent;",
+        'node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10];',
+        'edge [fontname="Helvetica", fontsize=9, color="#888888"];',
+        f'prop [label={dot_string(amap.proposition, 90, 34)}, shape=ellipse, '
+        'fillcolor="#e8eaf6", fontsize=12];',
+    ]
+    node_of: dict[str, str] = {}
+
+    def post_node(post_id: str) -> str:
+        if post_id not in node_of:
+            node_of[post_id] = f"p{len(node_of)}"
+            label = dot_string(who(index.posts.get(post_id)), 24, 24)
+            lines.append(f'{node_of[post_id]} [label={label}, shape=note, fillcolor="white"];')
+        return node_of[post_id]
+
+    for side, title, fill, color in SIDES:
+        for i, kp in enumerate(points(amap, side)[:GRAPH_POINTS]):
+            kid = f"{side[0]}{i}"
+            text = f"{kp.key_point} ({people(kp)} {'person' if people(kp) == 1 else 'people'})"
+            lines.append(f'{kid} [label={dot_string(text, 110, 30)}, fillcolor="{fill}"];')
+            lines.append(f'{kid} -> prop [label="{title.lower()}", color="{color}"];')
+            for post_id in kp.post_ids[:GRAPH_POSTS]:
+                lines.append(f"{post_node(post_id)} -> {kid} [arrowhead=none];")
+            for post_id in kp.rebuttals[:GRAPH_POSTS]:
+                lines.append(
+                    f'{post_node(post_id)} -> {kid} [label="rebuts", style=dashed, '
+                    f'color="#c62828"];'
+                )
+    for rel in amap.relations:
+        if rel.relation == "rebuts" and rel.from_post_id in node_of and rel.to_post_id in node_of:
+            lines.append(
+                f'{node_of[rel.from_post_id]} -> {node_of[rel.to_post_id]} '
+                '[style=dashed, color="#c62828", constraint=false];'
+            )
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def list_view(amap: ArgumentMap) -> None:
+    cols = st.columns(2)
+    for col, (side, title, _, _) in zip(cols, SIDES, strict=True):
+        kps = points(amap, side)
+        with col:
+            st.subheader(f"{title} ({len(kps)} key points)")
+            if not kps:
+                st.caption("No key points on this side.")
+            for n, kp in enumerate(kps, 1):
+                rebut = f", {len(kp.rebuttals)} rebuttal(s)" if kp.rebuttals else ""
+                st.markdown(
+                    f"{n}\\. {escape_md(kp.key_point)}  \n"
+                    f":gray[{people(kp)} {'person' if people(kp) == 1 else 'people'}, "
+                    f"{len(kp.post_ids)} post(s){rebut}]"
+                )
+
+
+def point_detail(index: CorpusIndex, kp: KeyPoint) -> None:
+    st.markdown(f"**{escape_md(kp.key_point)}**")
+    st.caption(
+        f"Made by {people(kp)} distinct people: "
+        + escape_md(", ".join(a.split(" (")[0] for a in kp.authors[:12]))
+    )
+    for q in kp.quotes:
+        with st.container(border=True):
+            cited_post(index, q.post_id, q.start, q.end, quote=q.quote)
+    if kp.rebuttals:
+        st.markdown("**Rebuttals it drew**")
+        for rid in kp.rebuttals[:8]:
+            post = index.posts.get(rid)
+            if post is not None:
+                with st.expander(f"{escape_md(who(post))} #{escape_md(rid)}"):
+                    cited_post(index, rid, None, None)
+
+
+def _choices(amap: ArgumentMap) -> list[tuple[str, int]]:
+    return [(side, i) for side, *_ in SIDES for i in range(len(points(amap, side)))]
+
+
+def page() -> None:
+    st.title("Argument map")
+    corpus = state.active_corpus()
+    if corpus is None:
+        st.warning("No corpus yet: add one under Sources.")
+        return
+    if not hasattr(api, "argument_map"):
+        st.info("The argument map is not available yet in this build.")
+        return
+    with st.spinner("Mapping the arguments\u2026"):
+        amap = api.argument_map(corpus=corpus)
+    index = api.open_corpus(corpus)
+    st.markdown(f"**Proposition:** {escape_md(amap.proposition)}")
+    st.caption(
+        f"{people_total(amap, 'for')} people for, {people_total(amap, 'against')} against, "
+        f"{len(amap.neutral_posts)} neutral posts"
+    )
+    graph, listing = st.tabs(["Graph", "List"])
+    with graph:
+        st.graphviz_chart(map_dot(amap, index), width="stretch")
+        st.caption("Green: for; red: against; dashed red: rebuttals. Notes are posts.")
+    with listing:
+        list_view(amap)
+    choices = _choices(amap)
+    if not choices:
+        return
+    st.divider()
+
+    def label(choice: tuple[str, int]) -> str:
+        kp = points(amap, choice[0])[choice[1]]
+        return f"{choice[0].title()}: {kp.key_point[:90]} ({people(kp)})"
+
+    pick = st.selectbox("Show the quotes for a key point", choices, format_func=label)
+    point_detail(index, points(amap, pick[0])[pick[1]])
+    unanswered = amap.unanswered[:5]
+    if unanswered:
+        with st.expander(f"Objections to the ban nobody answered ({len(amap.unanswered)})"):
+            for post_id in unanswered:
+                post = index.posts.get(post_id)
+                st.markdown(f"{escape_md(who(post))} {pid(post_id)}: "
+                            f"{escape_md((post.own_text if post else '')[:200])}")
+
+
+def people_total(amap: ArgumentMap, side: str) -> int:
+    authors: set[Any] = set()
+    for kp in points(amap, side):
+        authors.update(kp.authors)
+    return len(authors)

@@ -1,0 +1,153 @@
+"""What every page shares: the active corpus and engine, first-run indexing, error guard.
+
+Kept in ``st.session_state`` so each browser session has its own choices, while the heavy
+objects (Chroma, the model, corpus indexes) are process-wide caches in the layers below.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+
+import streamlit as st
+
+from argmap import api
+from argmap.config import settings
+from argmap.errors import ArgmapError
+
+CORPUS = "corpus"
+ENGINE = "engine"
+_BOOT_LOCK = threading.Lock()
+_WARMED: set[tuple[str, str, str]] = set()
+
+
+def corpus_names() -> list[str]:
+    return [c.name for c in api.corpora()]
+
+
+def active_corpus() -> str | None:
+    """The session's corpus, falling back to the configured default, then the first one."""
+    names = corpus_names()
+    current = st.session_state.get(CORPUS)
+    if current in names:
+        return str(current)
+    default = settings().corpus
+    chosen = default if default in names else (names[0] if names else None)
+    st.session_state[CORPUS] = chosen
+    return chosen
+
+
+def set_corpus(name: str) -> None:
+    st.session_state[CORPUS] = name
+
+
+def set_engine(name: str) -> None:
+    st.session_state[ENGINE] = name
+
+
+# A generative engine is offered only when its settings are present (see README).
+_CONFIGURED_BY = {
+    "openai": ("ARGMAP_OPENAI_API_KEY", "OPENAI_API_KEY", "ARGMAP_OPENAI_BASE_URL",
+               "OPENAI_BASE_URL"),
+    "ollama": ("ARGMAP_OLLAMA_URL", "ARGMAP_OLLAMA_MODEL"),
+}
+
+
+def engine_names() -> list[str]:
+    """Engines usable now: extractive, the configured default, configured generative ones."""
+    from argmap.engines import engine_names as registered
+
+    known = set(registered())
+    default = settings().engine
+    names = [default, "extractive"] + [
+        name for name, env in _CONFIGURED_BY.items() if any(os.environ.get(v) for v in env)
+    ]
+    return [n for n in dict.fromkeys(names) if n in known]
+
+
+def active_engine() -> str:
+    names = engine_names()
+    current = st.session_state.get(ENGINE)
+    if current not in names:
+        current = names[0]
+        st.session_state[ENGINE] = current
+    return str(current)
+
+
+def sidebar() -> None:
+    """Corpus and engine pickers shown on every page."""
+    names = corpus_names()
+    with st.sidebar:
+        if names:
+            st.session_state["_corpus_pick"] = active_corpus()
+            st.selectbox(
+                "Corpus", names, key="_corpus_pick",
+                on_change=lambda: set_corpus(st.session_state["_corpus_pick"]),
+                help="The discussion every page works on. Add more under Sources.",
+            )
+        engines = engine_names()
+        st.session_state["_engine_pick"] = active_engine()
+        st.selectbox(
+            "Engine", engines, key="_engine_pick",
+            on_change=lambda: set_engine(st.session_state["_engine_pick"]),
+            help="extractive answers only with the discussion's own sentences; generative "
+            "engines appear when configured (see README).",
+        )
+
+
+def progress_reporter(bar: object) -> Callable[[str, int, int], None]:
+    """An ingest progress callback ``(stage, done, total)`` that moves a ``st.progress`` bar."""
+
+    def report(stage: str, done: int, total: int) -> None:
+        frac = min(1.0, done / total) if total else 0.0
+        bar.progress(frac, text=f"{stage}: {done}/{total}")  # type: ignore[attr-defined]
+
+    return report
+
+
+def ensure_corpus() -> None:
+    """First run on an empty store: index the shipped corpus, with progress shown."""
+    if st.session_state.get("_bootstrapped"):
+        return
+    with _BOOT_LOCK:
+        if not api.corpora():
+            label = "First run: indexing the shipped discussion\u2026"
+            with st.status(label, expanded=True) as box:
+                bar = st.progress(0.0, text="parsing")
+                results = api.ingest(progress=progress_reporter(bar))
+                box.update(
+                    label=f"Indexed {', '.join(r.corpus for r in results)}",
+                    state="complete", expanded=False,
+                )
+    st.session_state["_bootstrapped"] = True
+
+
+def warm_up(corpus: str | None) -> None:
+    """Load the model and indexes in the background so the first question is fast."""
+    if not corpus or os.environ.get("ARGMAP_NO_WARMUP"):
+        return
+    key = (str(settings().home), corpus, active_engine())
+    if key in _WARMED:
+        return
+    _WARMED.add(key)
+
+    def run() -> None:
+        try:
+            ask = getattr(api, "ask", None)
+            if ask is not None:
+                ask("What is this discussion about?", corpus=corpus, engine=key[2])
+            else:
+                api.open_corpus(corpus).units  # noqa: B018 - loads the index
+        except Exception:  # noqa: BLE001 - warming is best effort; the page reports errors
+            _WARMED.discard(key)
+
+    threading.Thread(target=run, name="argmap-warm-up", daemon=True).start()
+
+
+def guarded(page: Callable[[], None]) -> None:
+    """Run a page; user errors become one friendly line instead of a traceback."""
+    try:
+        page()
+    except ArgmapError as exc:
+        st.error(str(exc))
