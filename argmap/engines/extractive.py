@@ -1,0 +1,168 @@
+"""The default engine: answers made only of the corpus's own sentences, each cited.
+
+No model, no download, nothing to invent: it selects the most relevant evidence sentences,
+drops near-duplicates (replies repeat their parents), keeps at most ``MAX_SENTENCES``, and
+prints them in thread order (the article, then each exchange as it happened) so claims come
+before their rebuttals. Opinion questions get a one-line lead that only describes where the
+evidence comes from, a statement about the answer itself that needs no citation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+from argmap.engines import Draft, TokenSink, Turn
+from argmap.records import Evidence, Post
+
+MAX_SENTENCES = 5
+MIN_WORDS = 4
+REL_CUTOFF = 0.7  # share of the best score a sentence needs (tuned on the dev set)
+DUP_JACCARD = 0.6
+_WORD = re.compile(r"[A-Za-z0-9']+")
+_OPINION = re.compile(
+    r"\b(think|thinks|opinion|opinions|argue\w*|argument\w*|agree\w*|disagree\w*|support\w*"
+    r"|oppos\w*|against|should|why|view\w*|feel\w*|criticis\w*|defend\w*|side|sides|debate"
+    r"|pros?|cons?|react\w*|objection\w*|rebut\w*|fair|right|wrong|good|bad)\b", re.I,
+)
+_PRONOUN = re.compile(
+    r"\b(he|him|his|she|her|hers|they|them|their|theirs|it|its|that|this|those|these)\b", re.I
+)
+_STOP = set(
+    "a an the and or but of to in on at for by with about from as is are was were be been "
+    "what who whom whose which when where why how do does did done say said says tell me "
+    "you your i we our us any some there that this these those it its he him his she her "
+    "they them their has have had not no yes can could would should will just".split()
+)
+
+
+def is_opinion_question(question: str) -> bool:
+    return bool(_OPINION.search(question))
+
+
+def key_terms(text: str, limit: int = 6) -> list[str]:
+    """Content words of ``text`` in order: what a follow-up inherits from its predecessor."""
+    words = [w for w in _WORD.findall(text) if w.lower() not in _STOP and len(w) > 2]
+    return list(dict.fromkeys(words))[:limit]
+
+
+def condense_rule(question: str, history: Sequence[Turn]) -> str:
+    """Deterministic follow-up resolution: a question leaning on earlier turns (a pronoun,
+    "and ...", "what about ...", or just a few words) inherits the last turn's focus author
+    and key terms, appended in parentheses so the words the user typed stay first."""
+    if not history:
+        return question
+    q = question.strip()
+    leans = (
+        _PRONOUN.search(q) or re.match(r"^(and|but|also|what about|how about)\b", q, re.I)
+        or len(_WORD.findall(q)) <= 3
+    )
+    if not leans:
+        return question
+    last = history[-1]
+    extra = [a for a in last.focus[:1] if a.lower() not in q.lower()]
+    extra += [t for t in key_terms(last.question) if t.lower() not in q.lower()
+              and t not in last.focus]
+    return f"{q} ({'; '.join(extra)})" if extra else question
+
+
+def _bag(text: str) -> set[str]:
+    return {w.lower() for w in _WORD.findall(text) if w.lower() not in _STOP}
+
+
+def select(evidence: Sequence[Evidence], limit: int = MAX_SENTENCES) -> list[Evidence]:
+    """The best distinct, substantial sentences: score order, near-duplicates dropped."""
+    ranked = sorted((e for e in evidence if e.via == "hit"), key=lambda e: -e.score)
+    if not ranked:
+        return []
+    top = ranked[0].score
+    chosen: list[Evidence] = []
+    bags: list[set[str]] = []
+    for e in ranked:
+        if len(chosen) >= limit or e.score < REL_CUTOFF * top:
+            break
+        words = _WORD.findall(e.unit.text)
+        if len(words) < MIN_WORDS and chosen:
+            continue
+        bag = _bag(e.unit.text)
+        if any(len(bag & b) / max(len(bag | b), 1) >= DUP_JACCARD for b in bags):
+            continue
+        chosen.append(e)
+        bags.append(bag)
+    return chosen
+
+
+def who(post: Post | None) -> str:
+    if post is None:
+        return "Someone"
+    if post.kind == "article":
+        return "The article"
+    return post.author or "A commenter"
+
+
+def lead_line(
+    question: str, chosen: Sequence[Evidence], posts: Mapping[str, Post],
+    stances: Mapping[str, str] | None = None,
+) -> str:
+    """Which side(s) the evidence comes from, for opinion questions; '' otherwise.
+
+    With ``stances`` (post id -> for/against/neutral, from the argument map) it names the
+    sides; without, it says only whose words follow. Either way it describes the answer,
+    not the world, so it needs no citation.
+    """
+    if not chosen or not is_opinion_question(question):
+        return ""
+    comments = [e for e in chosen if e.unit.kind != "article"]
+    people = {posts[e.unit.post_id].author or e.unit.post_id if e.unit.post_id in posts
+              else e.unit.post_id for e in comments}
+    n = len(people)
+    if n == 0:
+        return "From the article (no comment matched):"
+    if stances:
+        sides = Counter(stances.get(e.unit.post_id, "neutral") for e in comments)
+        named = [f"{c} {s}" for s, c in ((s, sides[s]) for s in ("for", "against", "neutral"))
+                 if c]
+        both = "both sides" if sides["for"] and sides["against"] else "one side"
+        return f"From {both} ({', '.join(named)} among the sentences below):"
+    article = " and the article" if len(comments) < len(chosen) else ""
+    return f"From {n} commenter{'s' if n != 1 else ''}{article}:"
+
+
+class ExtractiveEngine:
+    """Composes from evidence sentences only; ``condense`` is the deterministic rule."""
+
+    name = "extractive"
+
+    def __init__(
+        self, max_sentences: int = MAX_SENTENCES, stances: Mapping[str, str] | None = None
+    ) -> None:
+        self.max_sentences = max_sentences
+        self.stances = stances  # post id -> for/against/neutral, when an argument map exists
+
+    def condense(self, question: str, history: Sequence[Turn]) -> str:
+        return condense_rule(question, history)
+
+    def compose(
+        self,
+        question: str,
+        evidence: Sequence[Evidence],
+        posts: Mapping[str, Post],
+        on_token: TokenSink | None = None,
+    ) -> Draft:
+        chosen = select(evidence, self.max_sentences)
+        order = {pid: i for i, pid in enumerate(posts)}
+        chosen.sort(key=lambda e: (order.get(e.unit.post_id, len(order)), e.unit.start))
+        keyed: dict[str, tuple[str, str]] = {}
+        lines: list[str] = []
+        lead = lead_line(question, chosen, posts, self.stances)
+        if lead:
+            lines.append(lead)
+        for i, e in enumerate(chosen, start=1):
+            keyed[str(i)] = (e.unit.post_id, e.unit.text)
+            text = " ".join(e.unit.text.split())
+            lines.append(f"{who(posts.get(e.unit.post_id))}: \u201c{text}\u201d [{i}]")
+        out = "\n".join(lines)
+        if on_token and out:
+            on_token(out)
+        return Draft(text=out, keyed=keyed, lead=lead, raw=out, by_line=True)
