@@ -1,8 +1,8 @@
 """argmap web app: `streamlit run app.py`.
 
 A thin shell: page set-up, first-run indexing, navigation and the shared sidebar. Each page
-is a two-line script in pages/ calling a plain function in argmap.ui, so tests drive the
-same code the browser does.
+is a two-line script in app_pages/ (not pages/, a name Streamlit would auto-load) calling a
+plain function in argmap.ui, so tests drive the same code the browser does.
 """
 
 import streamlit as st
@@ -13,11 +13,11 @@ st.set_page_config(page_title="argmap", page_icon=":material/forum:", layout="wi
 state.guarded(state.ensure_corpus)
 nav = st.navigation(
     [
-        st.Page("pages/chat.py", title="Chat", icon=":material/chat:", default=True),
-        st.Page("pages/map.py", title="Argument map", icon=":material/account_tree:"),
-        st.Page("pages/prep.py", title="Debate prep", icon=":material/gavel:"),
-        st.Page("pages/lookup.py", title="Citation lookup", icon=":material/search:"),
-        st.Page("pages/sources.py", title="Sources", icon=":material/upload_file:"),
+        st.Page("app_pages/chat.py", title="Chat", icon=":material/chat:", default=True),
+        st.Page("app_pages/map.py", title="Argument map", icon=":material/account_tree:"),
+        st.Page("app_pages/prep.py", title="Debate prep", icon=":material/gavel:"),
+        st.Page("app_pages/lookup.py", title="Citation lookup", icon=":material/search:"),
+        st.Page("app_pages/sources.py", title="Sources", icon=":material/upload_file:"),
     ]
 )
 state.guarded(state.sidebar)

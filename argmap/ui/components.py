@@ -12,7 +12,7 @@ from argmap.records import Post
 from argmap.store import CorpusIndex
 from argmap.ui.render import escape_md, post_md, snippet, tree_prefix
 
-LOOKUP_PAGE = "pages/lookup.py"
+LOOKUP_PAGE = "app_pages/lookup.py"
 
 
 def pid(post_id: str) -> str:
@@ -87,7 +87,7 @@ def thread_tree(index: CorpusIndex, ancestors: list, post: Post, replies: list) 
     lines = []
     for node in ancestors:
         lines.append(
-            f"{tree_prefix(node.level)}{escape_md(node.author or '(article)')} "
+            f"{tree_prefix(node.level)}{escape_md(who(index.posts.get(node.post_id)))} "
             f"{pid(node.post_id)}: {escape_md(node.snippet)}"
         )
     level = len(ancestors)
@@ -96,7 +96,7 @@ def thread_tree(index: CorpusIndex, ancestors: list, post: Post, replies: list) 
     )
     for node in replies:
         lines.append(
-            f"{tree_prefix(node.level)}{escape_md(node.author or '(anonymous)')} "
+            f"{tree_prefix(node.level)}{escape_md(who(index.posts.get(node.post_id)))} "
             f"{pid(node.post_id)}: {escape_md(node.snippet)}"
         )
     st.markdown("  \n".join(lines))

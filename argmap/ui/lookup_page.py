@@ -40,7 +40,8 @@ def show_hit(index: CorpusIndex, hit: LookupHit, n: int) -> None:
     with st.container(border=True):
         post_header(post, note)
         st.caption(f"characters {hit.start}\u2013{hit.end} of the post \u00b7 match: {hit.match}")
-        st.markdown(post_md(post, hit.start, hit.end))
+        exact = hit.match in ("quote", "words")  # a whole post needs no highlight
+        st.markdown(post_md(post, hit.start if exact else None, hit.end if exact else None))
         if not hit.own and hit.original_post_id:
             original = index.posts.get(hit.original_post_id)
             st.markdown(

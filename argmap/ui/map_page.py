@@ -21,7 +21,7 @@ from argmap.ui.render import dot_string, escape_md
 
 SIDES = (("for", "For", "#d8f0d8", "#2e7d32"), ("against", "Against", "#f8dada", "#c62828"))
 GRAPH_POINTS = 6
-GRAPH_POSTS = 4
+GRAPH_POSTS = 3
 
 
 def points(amap: ArgumentMap, side: str) -> list[KeyPoint]:
@@ -33,42 +33,52 @@ def people(kp: KeyPoint) -> int:
 
 
 def map_dot(amap: ArgumentMap, index: CorpusIndex) -> str:
-    """Proposition <- key points <- their posts, with rebuttal edges between posts."""
+    """A butterfly: posts -> key points FOR -> proposition <- key points AGAINST <- posts.
+
+    Rebutting posts hang off the key point they answer with dashed red edges. Node ids are
+    generated; labels are the only corpus text and go through ``dot_string``.
+    """
     lines = [
-        "digraph argmap {", "rankdir=RL; newrank=true; bgcolor=transparent;",
+        "digraph argmap {",
+        "rankdir=LR; nodesep=0.12; ranksep=0.3; bgcolor=transparent;",
         'node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10];',
-        'edge [fontname="Helvetica", fontsize=9, color="#888888"];',
-        f'prop [label={dot_string(amap.proposition, 90, 34)}, shape=ellipse, '
+        'edge [fontname="Helvetica", fontsize=9, color="#9e9e9e", arrowsize=0.6];',
+        f"prop [label={dot_string(amap.proposition, 90, 26)}, shape=ellipse, "
         'fillcolor="#e8eaf6", fontsize=12];',
     ]
-    node_of: dict[str, str] = {}
+    node_of: dict[tuple[str, str], str] = {}
 
-    def post_node(post_id: str) -> str:
-        if post_id not in node_of:
-            node_of[post_id] = f"p{len(node_of)}"
+    def post_node(side: str, post_id: str) -> str:
+        """One node per post and side, so a post never pulls the two wings together."""
+        key = (side, post_id)
+        if key not in node_of:
+            node_of[key] = f"p{len(node_of)}"
             label = dot_string(who(index.posts.get(post_id)), 24, 24)
-            lines.append(f'{node_of[post_id]} [label={label}, shape=note, fillcolor="white"];')
-        return node_of[post_id]
+            lines.append(f'{node_of[key]} [label={label}, shape=note, fillcolor="white"];')
+        return node_of[key]
+
+    def edge(post: str, kp: str, side: str, attrs: str) -> str:
+        # for: post -> kp (left of it); against: kp -> post drawn backwards (right of it)
+        if side == "for":
+            return f"{post} -> {kp} [{attrs}];"
+        return f"{kp} -> {post} [dir=back, {attrs}];"
 
     for side, title, fill, color in SIDES:
         for i, kp in enumerate(points(amap, side)[:GRAPH_POINTS]):
             kid = f"{side[0]}{i}"
             text = f"{kp.key_point} ({people(kp)} {'person' if people(kp) == 1 else 'people'})"
             lines.append(f'{kid} [label={dot_string(text, 110, 30)}, fillcolor="{fill}"];')
-            lines.append(f'{kid} -> prop [label="{title.lower()}", color="{color}"];')
-            for post_id in kp.post_ids[:GRAPH_POSTS]:
-                lines.append(f"{post_node(post_id)} -> {kid} [arrowhead=none];")
-            for post_id in kp.rebuttals[:GRAPH_POSTS]:
-                lines.append(
-                    f'{post_node(post_id)} -> {kid} [label="rebuts", style=dashed, '
-                    f'color="#c62828"];'
-                )
-    for rel in amap.relations:
-        if rel.relation == "rebuts" and rel.from_post_id in node_of and rel.to_post_id in node_of:
+            rel = f'label="{title.lower()}", color="{color}", fontcolor="{color}"'
             lines.append(
-                f'{node_of[rel.from_post_id]} -> {node_of[rel.to_post_id]} '
-                '[style=dashed, color="#c62828", constraint=false];'
+                f"{kid} -> prop [{rel}];" if side == "for" else f"prop -> {kid} [dir=back, {rel}];"
             )
+            for post_id in kp.post_ids[:GRAPH_POSTS]:
+                plain = "arrowhead=none, arrowtail=none"
+                lines.append(edge(post_node(side, post_id), kid, side, plain))
+            for post_id in kp.rebuttals[:GRAPH_POSTS]:
+                lines.append(edge(post_node(side, post_id), kid, side,
+                                  'label="rebuts", style=dashed, color="#c62828", '
+                                  'fontcolor="#c62828"'))
     lines.append("}")
     return "\n".join(lines)
 

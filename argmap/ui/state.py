@@ -32,6 +32,10 @@ def active_corpus() -> str | None:
     current = st.session_state.get(CORPUS)
     if current in names:
         return str(current)
+    linked = st.query_params.get("corpus")  # links can name the corpus (?corpus=NAME)
+    if current is None and linked in names:
+        st.session_state[CORPUS] = linked
+        return str(linked)
     default = settings().corpus
     chosen = default if default in names else (names[0] if names else None)
     st.session_state[CORPUS] = chosen
