@@ -109,11 +109,12 @@ def page() -> None:
         return
     state.warm_up(corpus)
     turns: list[tuple[str, Answer]] = st.session_state.setdefault(HISTORY, [])
+    asked = (st.chat_input("Ask about the story or the comments") or "").strip()
     with st.sidebar:
-        if st.button("Clear conversation", icon=":material/delete:", disabled=not turns):
+        if st.button("Clear conversation", icon=":material/delete:", disabled=not (turns or asked)):
             turns.clear()
             st.rerun()
-    if not turns:
+    if not turns and not asked:
         st.caption("Answers quote the discussion; open a numbered source to see it in its thread.")
         st.caption("Try: " + " \u00b7 ".join(f"*{escape_md(q)}*" for q in EXAMPLES))
     for i, (question, answer) in enumerate(turns):
@@ -121,7 +122,6 @@ def page() -> None:
             st.markdown(escape_md(question))
         with st.chat_message("assistant"):
             show_answer(answer, i)
-    asked = (st.chat_input("Ask about the story or the comments") or "").strip()
     if asked:
         with st.chat_message("user"):
             st.markdown(escape_md(asked))
