@@ -34,7 +34,11 @@ _WORD = re.compile(r"[\w'-]+")
 STOPWORDS = sorted(set(bm25s.stopwords.STOPWORDS_EN_PLUS) | set(
     "also could would may might must shall say says said tell think thinks thought anyone "
     "someone somebody people person commenter commenters comment comments discussion "
-    "one like get got make made mention mentioned".split()
+    "one like get got make made mention mentioned "
+    # words about the conversation itself, not its content ("what did X argue")
+    "argue argues argued arguing disagree disagrees disagreed agree agrees agreed claim claims "
+    "claimed believe believes believed opinion opinions respond responds responded reply "
+    "replies replied rebut rebuts rebutted react reacted push pushed".split()
 ))
 
 
@@ -83,12 +87,13 @@ class LexicalIndex:
             return np.zeros(len(self.units), dtype=np.float32)
         return np.asarray(self.bm25.get_scores_from_ids(ids), dtype=np.float32)
 
-    def idf_coverage(self, query: str, texts: list[str]) -> float:
-        """Share of the query's IDF mass whose terms occur in ``texts`` (0..1)."""
+    def idf_coverage(self, query: str, texts: list[str], skip: set[str] | None = None) -> float:
+        """Share of the query's IDF mass whose terms occur in ``texts`` (0..1); ``skip``
+        terms (e.g. an author's name, answered by who wrote the text) are left out."""
         vocab = self.bm25.vocab_dict
-        terms = list(dict.fromkeys(tokens(query)))
+        terms = [t for t in dict.fromkeys(tokens(query)) if t not in (skip or set())]
         if not terms:
-            return 0.0
+            return 1.0 if skip else 0.0
         n = max(len(self.units), 1)
         # a word the corpus never uses counts fully against coverage
         idf = {t: float(np.log(1 + n / (1 + (self.doc_freq[vocab[t]] if t in vocab else 0))))
@@ -147,6 +152,15 @@ def authors_named(lex: LexicalIndex, question: str) -> list[str]:
     return found
 
 
+def asks_about_replies(index: Any, question: str) -> bool:
+    """"Who disagreed with taustin?": a named author whose posts drew replies. The answer
+    is structural (those replies), so lexical or dense closeness says little about it."""
+    if not _REPLY_INTENT.search(question):
+        return False
+    lex = lexical_index(index)
+    return any(len(_reply_rows(index, lex, a)) for a in authors_named(lex, question))
+
+
 def _top(scores: np.ndarray, rows: np.ndarray | None, n: int) -> list[int]:
     """Row numbers of the n best positive scores (optionally only among ``rows``)."""
     if rows is not None:
@@ -190,9 +204,11 @@ def retrieve(
         (1.0, [lex.units[i].id for i in _top(bm, None, candidates)]),
     ]
     boosted: set[str] = set()
+    demoted: set[str] = set()  # "who disagreed with X": X's own words are not the answer
     for author in authors_named(lex, question)[:3]:
         if _REPLY_INTENT.search(question):
             rows = _reply_rows(index, lex, author)
+            demoted.update(lex.units[int(r)].id for r in lex.author_units[author])
         else:
             rows = lex.author_units[author]
             ranked.append((2.0, [u.id for u, _ in index.dense_search(
@@ -214,7 +230,9 @@ def retrieve(
     lexical = np.asarray([bm[lex.row_of[u]] for u in pool], dtype=np.float32)
     best_bm = float(bm.max()) if len(bm) else 0.0
     rel = DENSE_W * cos + LEXICAL_W * (lexical / best_bm if best_bm > 0 else 0.0)
-    rel = rel + AUTHOR_BOOST * np.asarray([u in boosted for u in pool], dtype=np.float32)
+    rel = rel + AUTHOR_BOOST * np.asarray(
+        [(u in boosted) - (u in demoted) for u in pool], dtype=np.float32
+    )
     chosen = _mmr(mat, rel, k)
     units = index.unit_by_id
     out = [
