@@ -11,7 +11,7 @@ from typing import Any
 
 from argmap.config import settings
 from argmap.lookup import LookupResult, find
-from argmap.records import ArgumentMap, Post
+from argmap.records import Answer, ArgumentMap, Post
 from argmap.store import CorpusIndex, CorpusInfo, Store
 from ingest.pipeline import IngestResult, Progress, default_sources, ingest_path
 
@@ -120,3 +120,23 @@ def brief(
 
     index = open_corpus(corpus, store)
     return build_brief(index, get_map(index, proposition), side)
+
+
+def ask(
+    question: str,
+    history: list[Any] | None = None,
+    corpus: str | None = None,
+    engine: Any = None,
+    store: Store | None = None,
+    on_token: Any = None,
+) -> Answer:
+    """Answer a question with verified citations, or abstain (see argmap.qa).
+
+    ``history``: earlier Answers (or (question, answer) pairs) for follow-ups; ``engine``:
+    a name (default $ARGMAP_ENGINE, else extractive) or an Engine; ``on_token`` receives a
+    generative engine's draft as it streams (the returned Answer is the verified text).
+    """
+    from argmap.qa import ask as qa_ask
+
+    return qa_ask(question, history=history, engine=engine,
+                  index=open_corpus(corpus, store), on_token=on_token)

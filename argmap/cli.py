@@ -151,6 +151,37 @@ def _lookup(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("ask")
+def _ask(args: argparse.Namespace) -> int:
+    from argmap import api
+
+    stream = None
+    if not args.json and sys.stderr.isatty() and (args.engine or "extractive") != "extractive":
+        def stream(token: str) -> None:  # the unverified draft, dimmed, on stderr
+            sys.stderr.write(f"\033[2m{token}\033[0m")
+            sys.stderr.flush()
+
+    ans = api.ask(args.question, corpus=args.corpus, engine=args.engine, on_token=stream)
+    if stream is not None:
+        sys.stderr.write("\n\n")
+    if args.json:
+        _print_json({
+            "question": ans.question, "answer": ans.answer, "abstained": ans.abstained,
+            "engine": ans.engine,
+            "citations": [{"key": c.key, "post_id": c.post_id, "author": c.author,
+                           "quote": c.quote, "start": c.start, "end": c.end}
+                          for c in ans.citations],
+            "dropped": [d.__dict__ for d in ans.dropped],
+        })
+        return 0
+    print(ans.answer)
+    for c in ans.citations:
+        print(f"  [{c.key}] {c.author or '?'}, {c.post_id} chars {c.start}-{c.end}")
+    if ans.dropped:
+        print(f"  ({len(ans.dropped)} unverifiable citation(s) or sentence(s) removed)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--corpus", help="corpus name (default: $ARGMAP_CORPUS or the seed)")
@@ -175,6 +206,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", help="a pasted quote, some words, an author or a post id")
     p.add_argument("--by", choices=["auto", "quote", "words", "author", "post"], default="auto")
     p.add_argument("--limit", type=int, default=10)
+    p = sub.add_parser("ask", parents=[common], help="answer a question with verified citations")
+    p.add_argument("question")
+    p.add_argument("--engine", help="extractive, openai, ollama or fake "
+                                    "(default: $ARGMAP_ENGINE or extractive)")
     return parser
 
 

@@ -43,8 +43,7 @@ def thread(injected: bool = False) -> Thread:
             "I would love to see it used by the feds to catch fraud and waste.")),
     ]
     if injected:
-        posts.append(Post(id="c8", kind="comment", author="mallory", text=(
-            f"{INJECTION} The ban was reversed last week by Microsoft.")))
+        posts.append(Post(id="c8", kind="comment", author="mallory", text=INJECTION))
     return Thread(title="Microsoft bans police AI", posts=posts, format="test")
 
 

@@ -1,0 +1,142 @@
+"""``ask``: condense the history -> retrieve -> engine drafts -> verifier -> maybe abstain.
+
+The engine only drafts; what reaches the user is what ``argmap.citations`` verified. The
+answer abstains (``NOT_IN_DISCUSSION``, ``abstained=True``) when retrieval finds too little
+support to be worth drafting from, or when no cited sentence survives verification.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from argmap.citations import check_answer
+from argmap.config import settings
+from argmap.engines import NOT_IN_DISCUSSION, Engine, TokenSink, Turn, get_engine
+from argmap.records import Answer, Evidence
+from argmap.retrieve import asks_about_replies, authors_named, lexical_index, retrieve, tokens
+
+__all__ = ["ABSTAIN_THRESHOLD", "NOT_IN_DISCUSSION", "ask", "support"]
+
+# Calibrated on tests/data/devset.json by `python bench/calibrate.py` (see its output):
+# the midpoint of the widest gap between unanswerable and answerable dev questions.
+ABSTAIN_THRESHOLD = 0.60
+TOP_FOR_SUPPORT = 5
+# Expected answer types: a "how many" question is not answered by sentences without a number.
+_ASKS_QUANTITY = re.compile(
+    r"^\W*(how (many|much)|what (number|percentage|share|proportion|amount))\b|\b(cost|price)s?\b",
+    re.I,
+)
+_QUANTITY = re.compile(
+    r"(?<![\w-])\d[\d,.]*(?![\w-])|[$\u20ac\u00a3%]|\b(two|three|four|five|six|seven|eight|nine|ten"
+    r"|dozens?|hundreds?|thousands?|millions?|billions?|percent|several|most|few|dollars?)\b",
+    re.I,
+)
+_ASKS_TIME = re.compile(r"^\W*(when|what (year|date|day|month|time)|how long)\b", re.I)
+_TIME = re.compile(
+    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march"
+    r"|april|may|june|july|august|september|october|november|december|yesterday|today"
+    r"|tomorrow|ago|(last|next|this) (week|month|year)|(19|20)\d\d|\d+ (seconds?|minutes?"
+    r"|hours?|days?|weeks?|months?|years?))\b",
+    re.I,
+)
+
+
+def answer_type_ok(question: str, texts: list[str]) -> bool:
+    """False when the question asks for a quantity or a time and no evidence has one."""
+    joined = " ".join(texts)
+    if _ASKS_QUANTITY.search(question) and not _QUANTITY.search(joined):
+        return False
+    return not (_ASKS_TIME.search(question) and not _TIME.search(joined))
+
+
+def threshold() -> float:
+    raw = os.environ.get("ARGMAP_ABSTAIN_THRESHOLD")
+    return float(raw) if raw else ABSTAIN_THRESHOLD
+
+
+def support(index: Any, question: str, evidence: list[Evidence]) -> float:
+    """How well the evidence covers the question (0..~1): the best dense similarity plus the
+    share of the question's rare-word (IDF) mass that the top evidence contains. A named
+    author's name counts as covered ("who is gweihir" is answered by his posts, which never
+    contain his name); "who disagreed with X" is answered by the thread structure (1.0).
+    Zero when the question wants a quantity or a time that no top evidence contains."""
+    hits = [e for e in evidence if e.via == "hit"][:TOP_FOR_SUPPORT]
+    if not hits or not answer_type_ok(question, [e.unit.text for e in hits]):
+        return 0.0
+    if asks_about_replies(index, question):
+        return 1.0
+    lex = lexical_index(index)
+    named = {t for a in authors_named(lex, question) for t in tokens(a)}
+    cover = lex.idf_coverage(question, [e.unit.text for e in hits], skip=named)
+    return 0.5 * max(e.dense for e in hits) + 0.5 * cover
+
+
+def _turns(history: Iterable[Any] | None, index: Any) -> list[Turn]:
+    """Accept Answers, (question, answer) pairs, {"question", "answer"} dicts, or chat
+    messages ({"role": "user"|"assistant", "content"}) and keep who each turn was about."""
+    turns: list[Turn] = []
+    pending: str | None = None
+    lex = lexical_index(index)
+    for item in history or []:
+        if isinstance(item, Answer):
+            q, a, cites = item.standalone_question or item.question, item.answer, item.citations
+        elif isinstance(item, tuple | list) and len(item) == 2:
+            q, a, cites = str(item[0]), str(item[1]), []
+        elif isinstance(item, Mapping) and "role" in item:
+            if item["role"] == "user":
+                pending = str(item.get("content", ""))
+                continue
+            q, a, cites = pending or "", str(item.get("content", "")), []
+            pending = None
+        elif isinstance(item, Mapping):
+            q, a, cites = str(item.get("question", "")), str(item.get("answer", "")), []
+        else:
+            continue
+        named = authors_named(lex, q)
+        cited = [c for c, _ in Counter(c.author for c in cites if c.author).most_common()]
+        turns.append(Turn(q, a, tuple(dict.fromkeys(named + cited))))
+    return turns
+
+
+def _abstain(question: str, standalone: str, engine: str, dropped: list[Any] | None = None
+             ) -> Answer:
+    return Answer(question=question, answer=NOT_IN_DISCUSSION, abstained=True, engine=engine,
+                  dropped=list(dropped or []), standalone_question=standalone)
+
+
+def ask(
+    question: str,
+    history: Iterable[Any] | None = None,
+    corpus: str | None = None,
+    engine: str | Engine | None = None,
+    *,
+    index: Any = None,
+    k: int = 8,
+    on_token: TokenSink | None = None,
+) -> Answer:
+    """Answer ``question`` about a corpus with verified citations (or abstain)."""
+    eng = engine if engine is not None and not isinstance(engine, str) else get_engine(engine)
+    if index is None:
+        from argmap.store import Store
+
+        index = Store().open(corpus or settings().corpus)
+    turns = _turns(history, index)
+    standalone = eng.condense(question, turns) if turns else question
+    evidence = retrieve(index, standalone, k=k)
+    if support(index, standalone, evidence) < threshold():
+        return _abstain(question, standalone, eng.name)
+    draft = eng.compose(standalone, evidence, index.posts, on_token)
+    checked = check_answer(
+        draft.text, draft.keyed, index.posts,
+        keep_uncited=[draft.lead] if draft.lead else [], by_line=draft.by_line,
+    )
+    if checked.kept_sentences == 0:
+        return _abstain(question, standalone, eng.name, checked.dropped)
+    return Answer(
+        question=question, answer=checked.text, abstained=False, engine=eng.name,
+        citations=checked.citations, dropped=checked.dropped, standalone_question=standalone,
+    )
