@@ -158,7 +158,7 @@ def page() -> None:
     point_detail(index, points(amap, pick[0])[pick[1]])
     unanswered = amap.unanswered[:5]
     if unanswered:
-        with st.expander(f"Objections to the ban nobody answered ({len(amap.unanswered)})"):
+        with st.expander(f"Points against it that nobody answered ({len(amap.unanswered)})"):
             for post_id in unanswered:
                 post = index.posts.get(post_id)
                 st.markdown(f"{escape_md(who(post))} {pid(post_id)}: "

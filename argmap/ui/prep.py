@@ -31,7 +31,7 @@ def brief_files(side: str, corpus: str) -> tuple[dict[str, Any], str, str]:
     return data, render_markdown(data), json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def quote_block(index: CorpusIndex, q: dict[str, Any], key: str) -> None:
+def quote_block(index: CorpusIndex, q: dict[str, Any]) -> None:
     """One quote, escaped, with who said it and a popover showing it in its post."""
     who = str(q.get("author", "")).split(" (")[0] or "(anonymous)"
     cols = st.columns([6, 1])
@@ -55,12 +55,12 @@ def show_brief(index: CorpusIndex, brief: dict[str, Any]) -> None:
                 f"**{i}\\. {escape_md(kp['key_point'])}**  \n"
                 f":gray[{n} distinct {'person' if n == 1 else 'people'}]"
             )
-            for j, q in enumerate(kp["quotes"]):
-                quote_block(index, q, f"kp{i}q{j}")
+            for q in kp["quotes"]:
+                quote_block(index, q)
             if kp["rebuttals"]:
                 st.markdown("*Rebuttals it drew, to be ready for:*")
-                for j, q in enumerate(kp["rebuttals"]):
-                    quote_block(index, q, f"kp{i}r{j}")
+                for q in kp["rebuttals"]:
+                    quote_block(index, q)
     for title, key in (
         ("Objections nobody answered", "unanswered_objections"),
         ("Open questions", "open_questions"),
@@ -69,8 +69,8 @@ def show_brief(index: CorpusIndex, brief: dict[str, Any]) -> None:
         items = brief.get(key) or []
         if not items:
             st.caption("None.")
-        for j, q in enumerate(items):
-            quote_block(index, q, f"{key}{j}")
+        for q in items:
+            quote_block(index, q)
     others = brief.get("other_side_points") or []
     if others:
         st.subheader("What the other side will say")

@@ -1,0 +1,198 @@
+"""End to end in a real headless Chromium: `streamlit run app.py` on loopback, driven by
+Playwright. Asks a seed question, opens a citation, opens the map and the brief, and checks
+that a comment carrying <script> / onerror markup shows as text and runs nothing.
+
+Debian's chromium only (no browser download); skipped when it is missing, unless
+ARGMAP_REQUIRE_BROWSER is set (CI), where a missing browser is a failure.
+Screenshots go to tests/artifacts/; with ARGMAP_UPDATE_DOCS=1 the README's go to docs/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import SEED_FILE
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+QUESTION = "Does the ban cover police outside the US?"
+XSS_TEXT = "Look <script>alert('pwned')</script> here"
+XSS_IMG = "<img src=x onerror=alert(1)> and ![t](http://127.0.0.1:9/t.png)"
+pytestmark = pytest.mark.browser
+
+
+def _need_browser() -> None:
+    reason = ""
+    if not Path(CHROMIUM).exists():
+        reason = f"{CHROMIUM} is missing (apt-get install chromium)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            reason = "the playwright package is missing"
+    if reason:
+        if os.environ.get("ARGMAP_REQUIRE_BROWSER"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_app(home: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARGMAP_")}
+    env.update(ARGMAP_HOME=str(home), PYTHONUNBUFFERED="1")
+    if os.environ.get("ARGMAP_EMBED_CACHE"):
+        env["ARGMAP_EMBED_CACHE"] = os.environ["ARGMAP_EMBED_CACHE"]
+    return subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+    )
+
+
+def wait_healthy(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as r:
+                if r.read() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError("streamlit did not come up")
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory, embed_cache: Path) -> Iterator[str]:
+    _need_browser()
+    home = tmp_path_factory.mktemp("browser-home")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("ARGMAP_HOME", str(home))
+    mp.setenv("ARGMAP_EMBED_CACHE", str(embed_cache))
+    try:
+        from argmap import api
+
+        api.ingest([SEED_FILE])
+        xss = home / "xss.jsonl"
+        rows = [
+            {"id": "a1", "kind": "article", "text": "A story about tags.", "title": "XSS test"},
+            {"id": "x1", "kind": "comment", "parent_id": "a1", "author": "mallory",
+             "text": XSS_TEXT},
+            {"id": "x2", "kind": "comment", "parent_id": "x1", "author": "mallory",
+             "text": XSS_IMG},
+        ]
+        xss.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+        api.ingest([xss], corpus="xss")
+        port = free_port()
+        proc = start_app(home, port, tmp_path_factory.mktemp("logs") / "streamlit.log")
+        try:
+            wait_healthy(port, proc)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+    finally:
+        mp.undo()
+
+
+@pytest.fixture(scope="module")
+def browser(app_url: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def shot(page: Any, name: str, docs: bool = False) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    if docs and os.environ.get("ARGMAP_UPDATE_DOCS"):
+        from PIL import Image  # a 64-colour palette keeps the README's images small
+
+        (ROOT / "docs").mkdir(exist_ok=True)
+        img = Image.open(ARTIFACTS / f"{name}.png").convert("RGB").quantize(64)
+        img.save(ROOT / "docs" / f"{name}.png", optimize=True)
+
+
+def open_page(browser: Any, url: str) -> Any:
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    page.set_default_timeout(90_000)
+    page.goto(url)
+    return page
+
+
+def test_chat_citation_map_and_brief(browser: Any, app_url: str) -> None:
+    page = open_page(browser, app_url)
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill(QUESTION)
+    box.press("Enter")
+    answer = page.get_by_test_id("stChatMessage").nth(1)
+    popover = answer.get_by_test_id("stPopover").first
+    popover.wait_for()
+    assert "[1]" in popover.inner_text()
+    shot(page, "chat", docs=True)
+    popover.get_by_role("button").click()
+    body = page.get_by_test_id("stPopoverBody")
+    body.wait_for()
+    assert body.locator(".stMarkdownColoredBackground, [style*='background']").count() >= 1
+    assert "Open in Citation lookup" in body.inner_text()
+    shot(page, "chat-citation")
+    page.keyboard.press("Escape")
+
+    page.get_by_test_id("stSidebarNav").get_by_text("Argument map").click()
+    page.get_by_test_id("stGraphVizChart").locator("svg").wait_for()
+    assert page.get_by_text("Against (").count() >= 1
+    shot(page, "map", docs=True)
+
+    page.get_by_test_id("stSidebarNav").get_by_text("Debate prep").click()
+    page.get_by_test_id("stDownloadButton").first.wait_for()
+    assert page.get_by_text("Strongest points").count() == 1
+    shot(page, "brief")
+    page.close()
+
+
+def test_xss_comment_stays_inert(browser: Any, app_url: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    page.set_default_timeout(90_000)
+    dialogs: list[str] = []
+    requests: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(f"{app_url}/lookup?corpus=xss&q=mallory&by=author")
+    page.get_by_text(XSS_TEXT).first.wait_for()
+    page.get_by_text("<img src=x onerror=alert(1)>", exact=False).first.wait_for()
+    page.wait_for_timeout(500)
+    shot(page, "xss")
+    main = page.get_by_test_id("stMain")
+    assert main.locator("script").count() == 0
+    assert main.locator("img[src='x']").count() == 0
+    assert dialogs == []
+    assert not [u for u in requests if ":9/" in u or u.endswith("/x")]
+    page.close()
