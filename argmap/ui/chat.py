@@ -8,9 +8,7 @@ Dropped citations are listed separately as dropped, never as sources.
 
 from __future__ import annotations
 
-import inspect
 import re
-from typing import Any
 
 import streamlit as st
 
@@ -82,16 +80,12 @@ class Stream:
 
 def _ask(question: str, turns: list[tuple[str, Answer]]) -> Answer:
     """``api.ask`` with the earlier Answers as history; streams when the engine can."""
-    ask = getattr(api, "ask")  # noqa: B009 - the chat back end may land after this page
     engine = state.active_engine()
-    kwargs: dict[str, Any] = {}
-    stream = None
-    if engine != "extractive" and "on_token" in inspect.signature(ask).parameters:
-        stream = kwargs["on_token"] = Stream()
+    stream = Stream() if engine != "extractive" else None
     try:
-        return ask(  # type: ignore[no-any-return]
+        return api.ask(
             question, history=[a for _, a in turns] or None,
-            corpus=state.active_corpus(), engine=engine, **kwargs,
+            corpus=state.active_corpus(), engine=engine, on_token=stream,
         )
     finally:
         if stream is not None:
@@ -101,9 +95,6 @@ def _ask(question: str, turns: list[tuple[str, Answer]]) -> Answer:
 def page() -> None:
     st.title("Ask the discussion")
     corpus = state.active_corpus()
-    if not hasattr(api, "ask"):
-        st.info("Chat is not available yet in this build (argmap.api.ask is missing).")
-        return
     if corpus is None:
         st.warning("No corpus yet: add one under Sources.")
         return

@@ -128,9 +128,6 @@ def page() -> None:
     if corpus is None:
         st.warning("No corpus yet: add one under Sources.")
         return
-    if not hasattr(api, "argument_map"):
-        st.info("The argument map is not available yet in this build.")
-        return
     with st.spinner("Mapping the arguments\u2026"):
         amap = api.argument_map(corpus=corpus)
     index = api.open_corpus(corpus)

@@ -83,9 +83,6 @@ def page() -> None:
     if corpus is None:
         st.warning("No corpus yet: add one under Sources.")
         return
-    if not hasattr(api, "brief"):
-        st.info("Debate briefs are not available yet in this build.")
-        return
     side = st.radio(
         "I will argue", list(SIDE_LABELS), format_func=SIDE_LABELS.__getitem__,
         horizontal=True, key="prep_side",

@@ -131,18 +131,14 @@ def warm_up(corpus: str | None) -> None:
     """Load the model and indexes in the background so the first question is fast."""
     if not corpus or os.environ.get("ARGMAP_NO_WARMUP"):
         return
-    key = (str(settings().home), corpus, active_engine())
+    key = (str(settings().home), corpus, "extractive")  # never spend an LLM call on warming
     if key in _WARMED:
         return
     _WARMED.add(key)
 
     def run() -> None:
         try:
-            ask = getattr(api, "ask", None)
-            if ask is not None:
-                ask("What is this discussion about?", corpus=corpus, engine=key[2])
-            else:
-                api.open_corpus(corpus).units  # noqa: B018 - loads the index
+            api.ask("What is this discussion about?", corpus=corpus, engine=key[2])
         except Exception:  # noqa: BLE001 - warming is best effort; the page reports errors
             _WARMED.discard(key)
 
