@@ -162,9 +162,11 @@ def test_chat_citation_map_and_brief(browser: Any, app_url: str) -> None:
     body = page.get_by_test_id("stPopoverBody")
     body.wait_for()
     assert body.locator(".stMarkdownColoredBackground, [style*='background']").count() >= 1
-    assert "Open in Citation lookup" in body.inner_text()
     shot(page, "chat-citation")
-    page.keyboard.press("Escape")
+    body.get_by_text("Open in Citation lookup").click()
+    page.get_by_text("own words").first.wait_for()  # the cited span, found in lookup
+    assert "q=" in page.url
+    shot(page, "lookup")
 
     page.get_by_test_id("stSidebarNav").get_by_text("Argument map").click()
     page.get_by_test_id("stGraphVizChart").locator("svg").wait_for()

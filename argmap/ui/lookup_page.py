@@ -77,6 +77,10 @@ def page() -> None:
         st.caption("Finds who said it, the exact character span, and the thread around it.")
         return
     mode = str(st.session_state.get("lookup_by", "auto"))
+    if (st.query_params.get("q"), st.query_params.get("by")) != (query[:500], mode):
+        # keep the address shareable: it always holds the search on screen
+        st.session_state["_lookup_url"] = (query[:500], mode)
+        st.query_params.update({"q": query[:500], "by": mode})
     result = api.lookup(query, mode=mode, corpus=corpus)
     index = api.open_corpus(corpus)
     if not result.hits:
