@@ -22,7 +22,8 @@ QUOTED = "gray"
 
 def escape_md(text: str) -> str:
     """Plain text -> Markdown that renders as exactly that text (line breaks kept)."""
-    lines = [_PUNCT.sub(r"\\\1", line.strip()) for line in text.replace("\r", "").split("\n")]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_PUNCT.sub(r"\\\1", line.strip()) for line in text.split("\n")]
     out: list[str] = []
     for line in lines:
         if line:
@@ -59,7 +60,7 @@ def _segments(
 
 def post_md(post: Post, start: int | None = None, end: int | None = None) -> str:
     """The full post as safe Markdown: quoted parts greyed, ``[start, end)`` highlighted."""
-    text = post.text.replace("\r", "")
+    text = post.text.replace("\r", "\n")  # same length: offsets stay valid
     spans = [(q.start, q.end, QUOTED) for q in post.quotes]
     if start is not None and end is not None:
         spans.append((start, end, HIGHLIGHT))
