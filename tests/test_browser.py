@@ -170,12 +170,13 @@ def test_chat_citation_map_and_brief(browser: Any, app_url: str) -> None:
 
     page.get_by_test_id("stSidebarNav").get_by_text("Argument map").click()
     page.get_by_test_id("stGraphVizChart").locator("svg").wait_for()
-    assert page.get_by_text("Against (").count() >= 1
+    page.get_by_text("Against (").first.wait_for(state="attached")  # the list tab, both sides
+    page.get_by_text("For (").first.wait_for(state="attached")
     shot(page, "map", docs=True)
 
     page.get_by_test_id("stSidebarNav").get_by_text("Debate prep").click()
     page.get_by_test_id("stDownloadButton").first.wait_for()
-    assert page.get_by_text("Strongest points").count() == 1
+    page.get_by_text("Strongest points").wait_for()
     shot(page, "brief")
     page.close()
 
