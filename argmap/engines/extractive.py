@@ -129,6 +129,21 @@ def lead_line(
     return f"From {n} commenter{'s' if n != 1 else ''}{article}:"
 
 
+_ORDERS: list[tuple[Mapping[str, Post], dict[str, int]]] = []
+
+
+def _thread_order(posts: Mapping[str, Post]) -> dict[str, int]:
+    """Position of each post in thread order, computed once per posts mapping (an index's
+    ``posts`` lives as long as the index), not once per question."""
+    for known, order in _ORDERS:
+        if known is posts:
+            return order
+    order = {pid: i for i, pid in enumerate(posts)}
+    _ORDERS.insert(0, (posts, order))
+    del _ORDERS[4:]
+    return order
+
+
 class ExtractiveEngine:
     """Composes from evidence sentences only; ``condense`` is the deterministic rule."""
 
@@ -151,7 +166,7 @@ class ExtractiveEngine:
         on_token: TokenSink | None = None,
     ) -> Draft:
         chosen = select(evidence, self.max_sentences)
-        order = {pid: i for i, pid in enumerate(posts)}
+        order = _thread_order(posts)
         chosen.sort(key=lambda e: (order.get(e.unit.post_id, len(order)), e.unit.start))
         keyed: dict[str, tuple[str, str]] = {}
         lines: list[str] = []
