@@ -7,8 +7,10 @@ support to be worth drafting from, or when no cited sentence survives verificati
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -16,6 +18,7 @@ from typing import Any
 from argmap.citations import check_answer
 from argmap.config import settings
 from argmap.engines import NOT_IN_DISCUSSION, Engine, TokenSink, Turn, get_engine
+from argmap.engines.extractive import ExtractiveEngine
 from argmap.records import Answer, Evidence
 from argmap.retrieve import asks_about_replies, authors_named, lexical_index, retrieve, tokens
 
@@ -102,6 +105,31 @@ def _turns(history: Iterable[Any] | None, index: Any) -> list[Turn]:
     return turns
 
 
+_STANCES: dict[tuple[str, str, str], tuple[float, dict[str, str] | None]] = {}
+_RECHECK_S = 60.0  # a map built after the first question is picked up this much later
+
+
+def cached_stances(index: Any) -> dict[str, str] | None:
+    """Post stances from the argument map cached with this index generation, if one is;
+    never builds a map (that is the map's job, done at ingest)."""
+    key = (str(getattr(index.store, "location", "")), index.name, index.info.generation)
+    seen = _STANCES.get(key)
+    if seen is not None and (seen[1] is not None or time.monotonic() - seen[0] < _RECHECK_S):
+        return seen[1]
+    stances: dict[str, str] | None = None
+    try:
+        from argmap.mapping import _doc_kind
+
+        doc = index.load_doc(_doc_kind(None))
+        if doc:
+            stances = {pid: str(lab["stance"])
+                       for pid, lab in json.loads(doc)["stances"].items()}
+    except Exception:  # noqa: BLE001 - a missing or older map only costs the lead its sides
+        stances = None
+    _STANCES[key] = (time.monotonic(), stances)
+    return stances
+
+
 def _abstain(question: str, standalone: str, engine: str, dropped: list[Any] | None = None
              ) -> Answer:
     return Answer(question=question, answer=NOT_IN_DISCUSSION, abstained=True, engine=engine,
@@ -124,6 +152,8 @@ def ask(
         from argmap.store import Store
 
         index = Store().open(corpus or settings().corpus)
+    if isinstance(eng, ExtractiveEngine) and eng is not engine and eng.stances is None:
+        eng.stances = cached_stances(index)
     turns = _turns(history, index)
     standalone = eng.condense(question, turns) if turns else question
     evidence = retrieve(index, standalone, k=k)
