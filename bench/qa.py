@@ -1,0 +1,133 @@
+"""Q&A latency and retrieval quality: p50/p95 of warm extractive ``ask`` on the seed and on a
+20,000-post corpus, and retrieval recall@5 on the dev set.
+
+"Warm" means the process has answered one question already (model loaded, BM25 built,
+posts read); each timed question is new to it, so its embedding is computed. A second pass
+repeats the questions (query embeddings then come from the cache). The 20k corpus is
+bench/corpora.py's synthetic ArgKP thread, ingested once into --home and reused (the first
+run embeds ~30k sentences: several minutes on 2 cores).
+
+    python bench/qa.py [--posts 20000] [--home /tmp/argmap-bench-qa]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import statistics
+import time
+from pathlib import Path
+
+import devset  # type: ignore[import-not-found]
+from corpora import SHARED, write  # type: ignore[import-not-found]
+
+
+def pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
+
+
+def timed(index: object, questions: list[str]) -> list[float]:
+    from argmap.qa import ask
+
+    out = []
+    for q in questions:
+        t = time.perf_counter()
+        ask(q, index=index, engine="extractive")
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def report(name: str, index: object, questions: list[str]) -> None:
+    from argmap.qa import ask
+
+    t = time.perf_counter()
+    ask("What is this discussion about?", index=index, engine="extractive")
+    print(f"{name}: first question (loads posts, BM25, model) {time.perf_counter() - t:.2f} s")
+    for label in ("new questions", "repeated questions"):
+        ms = timed(index, questions)
+        print(f"{name}: {label:18} n={len(ms):3}  p50 {statistics.median(ms):6.1f} ms  "
+              f"p95 {pct(ms, 95):6.1f} ms  max {max(ms):6.1f} ms")
+
+
+def big_corpus(n_posts: int, home: Path) -> object:
+    from argmap.store import Store
+    from ingest.pipeline import ingest_path
+
+    name = f"argkp{n_posts // 1000}k"
+    store = Store()
+    if store.info(name) is None:
+        src = write(n_posts, home / f"argkp_{n_posts}.jsonl")
+        t = time.perf_counter()
+        ingest_path(src, corpus=name, fmt="jsonl", store=store)
+        print(f"{name}: ingested {n_posts} posts in {time.perf_counter() - t:.0f} s (one-off)")
+    return store.open(name)
+
+
+def page_units(index: object) -> None:
+    """Workaround: CorpusIndex.units reads every unit in one Chroma ``get``, which SQLite
+    refuses past ~32k ids ("too many SQL variables"); read them in pages here until
+    store.py does the same."""
+    from argmap.store import _unit_from
+
+    if "units" in index.__dict__:
+        return
+    col = index.units_store._collection  # type: ignore[attr-defined]
+    units, offset = [], 0
+    while True:
+        got = col.get(include=["metadatas", "documents"], limit=5000, offset=offset)
+        if not got["ids"]:
+            break
+        units += [_unit_from(i, d, m) for i, d, m in
+                  zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+        offset += len(got["ids"])
+    order = {p.id: i for i, p in enumerate(index.thread.posts)}  # type: ignore[attr-defined]
+    units.sort(key=lambda u: (order.get(u.post_id, 0), u.start))
+    index.__dict__["units"] = units
+
+
+def big_questions(index: object, n: int = 100) -> list[str]:
+    rng = random.Random(1)
+    with (SHARED / "arguments_train.csv").open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    topics = sorted({r["topic"] for r in rows})
+    authors = sorted({p.author for p in index.thread.posts if p.author})  # type: ignore[attr-defined]
+    qs = [f"What do people say about whether {t[0].lower()}{t[1:]}?" for t in topics]
+    qs += [f"What did {rng.choice(authors)} say?" for _ in range(15)]
+    qs += [f"Who disagreed with {rng.choice(authors)}?" for _ in range(15)]
+    while len(qs) < n:
+        words = rng.choice(rows)["argument"].split()
+        qs.append("Did anyone argue that " + " ".join(words[: rng.randrange(5, 10)]) + "?")
+    return list(dict.fromkeys(qs))[:n]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--posts", type=int, default=20_000)
+    ap.add_argument("--home", default=os.environ.get("ARGMAP_BENCH_HOME", "/tmp/argmap-bench-qa"))
+    args = ap.parse_args()
+    home = Path(args.home)
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ["ARGMAP_HOME"] = str(home / "home")
+    os.environ.setdefault("ARGMAP_EMBED_CACHE", str(home / "embed.sqlite"))
+
+    seed = devset.open_seed()
+    seed_qs = [q["question"] for q in devset.load()["questions"]]
+    report("seed", seed, seed_qs)
+    print(f"seed: retrieval recall@5 on the dev set {devset.recall_at(seed, 5):.1%} "
+          f"({sum(q['answerable'] for q in devset.load()['questions'])} answerable questions)")
+    scored = devset.score_answers(seed)
+    print(f"seed: extractive answers citing a gold post {scored['gold_rate']:.1%}; "
+          f"unanswerable all abstain: {scored['unanswerable_abstained']}")
+
+    big = big_corpus(args.posts, home)
+    page_units(big)
+    info = big.info  # type: ignore[attr-defined]
+    print(f"{info.name}: {info.posts} posts, {info.units} units")
+    report(info.name, big, big_questions(big))
+
+
+if __name__ == "__main__":
+    main()
