@@ -159,9 +159,10 @@ def check_answer(
     """Verify every marker of ``text`` against ``keyed`` (key -> (post_id, quote)).
 
     Sentences left with no verified citation are removed (unless listed in ``keep_uncited``,
-    e.g. an engine's claim-free lead line). Surviving citations are re-keyed 1..n in order
-    of appearance, one key per distinct (post, span). ``by_line`` treats each line as one
-    sentence (an extractive answer's line is a quoted unit that may hold several).
+    e.g. an engine's claim-free lead line). A sentence must also share a content word with
+    the words it cites: a real quote attached to an unrelated claim is dropped too. Surviving
+    citations are re-keyed 1..n in order of appearance, one key per distinct (post, span).
+    ``by_line`` treats each line as one sentence (an extractive line quotes a whole unit).
     """
     allowed = {" ".join(s.split()) for s in keep_uncited}
     result = CheckedAnswer(text="")
@@ -169,10 +170,18 @@ def check_answer(
     kept: list[str] = []
     pieces = [ln.strip() for ln in text.splitlines() if ln.strip()] if by_line else None
     for sentence in pieces if pieces is not None else split_sentences(text):
-        rewritten, new_keys, drops = _rekey(sentence, source, keyed, final_keys, result)
+        body = _MARKER.sub("", sentence).strip()
+        per_marker, drops = _verify_markers(sentence, source, keyed)
+        good = [c for cs in per_marker for c in cs]
+        if good and not _shares_words(body, [c.quote for c in good]):
+            drops += [DroppedCitation(c.key, c.post_id, c.quote, "the cited words share no "
+                                      "content word with the sentence") for c in good]
+            per_marker = [[] for _ in per_marker]
+        rewritten = _sub_in_order(sentence, [_assign_keys(cs, final_keys, result)
+                                             for cs in per_marker])
         rewritten = re.sub(r"[ \t]+([.!?,;:])", r"\1", re.sub(r"[ \t]{2,}", " ", rewritten))
         body = _MARKER.sub("", rewritten).strip()
-        keep = bool(new_keys) or (" ".join(sentence.split()) in allowed and not drops)
+        keep = any(per_marker) or (" ".join(sentence.split()) in allowed and not drops)
         if keep:
             kept.append(rewritten.strip())
         elif not drops and body:
@@ -187,32 +196,54 @@ def check_answer(
     return result
 
 
-def _rekey(
-    sentence: str, source: Any, keyed: Mapping[str, tuple[str, str]],
-    final_keys: dict[tuple[str, int, int], str], result: CheckedAnswer,
-) -> tuple[str, list[str], list[DroppedCitation]]:
-    """Verify each marker of one sentence and rewrite it with final keys (or nothing)."""
-    new_keys: list[str] = []
-    drops: list[DroppedCitation] = []
+def _content(text: str) -> set[str]:
+    """Content words as retrieval sees them (stop words out, stemmed: ban / banned)."""
+    from argmap.retrieve import tokens
 
-    def rekey(m: re.Match[str]) -> str:
-        keys: list[str] = []
+    return set(tokens(text))
+
+
+def _shares_words(sentence: str, quotes: list[str]) -> bool:
+    words = _content(sentence)
+    return not words or bool(words & _content(" ".join(quotes)))
+
+
+def _verify_markers(
+    sentence: str, source: Any, keyed: Mapping[str, tuple[str, str]]
+) -> tuple[list[list[Citation]], list[DroppedCitation]]:
+    """Each marker's verified citations (in marker order) and everything that failed."""
+    per_marker: list[list[Citation]] = []
+    drops: list[DroppedCitation] = []
+    for m in _MARKER.finditer(sentence):
+        good: list[Citation] = []
         for key in re.split(r"\s*,\s*", m.group(1)):
             got = _verify_key(source, keyed, key, m.group("q"))
             if isinstance(got, DroppedCitation):
                 drops.append(got)
-                continue
-            span = (got.post_id, got.start, got.end)
-            if span not in final_keys:
-                final_keys[span] = str(len(final_keys) + 1)
-                result.citations.append(Citation(
-                    final_keys[span], got.post_id, got.author, got.quote, got.start, got.end
-                ))
-            keys.append(final_keys[span])
-        new_keys.extend(keys)
-        return "".join(f"[{k}]" for k in dict.fromkeys(keys))
+            else:
+                good.append(got)
+        per_marker.append(good)
+    return per_marker, drops
 
-    return _MARKER.sub(rekey, sentence), new_keys, drops
+
+def _sub_in_order(sentence: str, replacements: list[str]) -> str:
+    it = iter(replacements)
+    return _MARKER.sub(lambda _m: next(it), sentence)
+
+
+def _assign_keys(
+    cites: list[Citation], final_keys: dict[tuple[str, int, int], str], result: CheckedAnswer
+) -> str:
+    """Final keys for one marker's citations (new spans get the next number)."""
+    keys: list[str] = []
+    for c in cites:
+        span = (c.post_id, c.start, c.end)
+        if span not in final_keys:
+            final_keys[span] = str(len(final_keys) + 1)
+            result.citations.append(
+                Citation(final_keys[span], c.post_id, c.author, c.quote, c.start, c.end))
+        keys.append(final_keys[span])
+    return "".join(f"[{k}]" for k in dict.fromkeys(keys))
 
 
 def _verify_key(

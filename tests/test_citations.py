@@ -124,3 +124,12 @@ def test_check_answer_keeps_a_declared_claim_free_lead() -> None:
 def test_check_answer_of_nothing_keeps_nothing(bad: str) -> None:
     checked = check_answer(bad, {}, _thread().by_id())
     assert checked.citations == [] and checked.kept_sentences == 0
+
+
+def test_a_real_quote_under_an_unrelated_claim_is_dropped() -> None:
+    posts = _thread().by_id()
+    keyed = {"1": ("p3", "It means bounded.")}
+    checked = check_answer("Penguins nest on ice shelves [1]. Real-time means bounded [1].",
+                           keyed, posts)
+    assert checked.text == "Real-time means bounded [1]."
+    assert "share no content word" in checked.dropped[0].reason
