@@ -228,6 +228,73 @@ def test_no_model_call_when_retrieval_finds_no_support(
     assert ans.abstained and ans.answer == NOT_IN_DISCUSSION
 
 
+class _OpenAIStub:
+    """A loopback OpenAI-compatible chat server that streams (SSE) like vLLM or llama.cpp.
+
+    It answers like a model that copies words from evidence [1] and invents a citation,
+    so the real ``openai`` engine (ChatOpenAI over HTTP) is exercised end to end."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        stub = self
+        self.requests: list[dict[str, Any]] = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                stub.requests.append(body)
+                human = body["messages"][-1]["content"]
+                first = re.search(r"^\[1\] [^<]*<<<(.*?)>>>", human, re.M)
+                words = " ".join((first.group(1) if first else "").split()[:6])
+                reply = (f'One comment reads: {words} [1: "{words}"]. Penguins nest on Antarctic '
+                         "ice shelves [2]. The ban was reversed [42].")
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                for piece in [*re.split(r"(?<= )", reply), None]:
+                    delta = {"content": piece} if piece is not None else {}
+                    chunk = {"id": "c", "object": "chat.completion.chunk", "created": 0,
+                             "model": body["model"], "choices": [{
+                                 "index": 0, "delta": delta,
+                                 "finish_reason": None if piece is not None else "stop"}]}
+                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                self.wfile.write(b"data: [DONE]\n\n")
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def test_openai_engine_over_http_streams_and_is_verified(
+    injected: tuple[CorpusIndex, CorpusIndex], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clean, _ = injected
+    stub = _OpenAIStub()
+    try:
+        monkeypatch.setenv("ARGMAP_OPENAI_BASE_URL", stub.url)
+        monkeypatch.setenv("ARGMAP_OPENAI_MODEL", "stub-model")
+        monkeypatch.delenv("ARGMAP_OPENAI_API_KEY", raising=False)
+        monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+        tokens: list[str] = []
+        ans = ask("Does the ban cover police outside the US?", index=clean, engine="openai",
+                  on_token=tokens.append)
+    finally:
+        stub.server.shutdown()
+    sent = stub.requests[0]
+    assert sent["model"] == "stub-model" and sent["stream"] is True
+    assert sent["messages"][0]["role"] == "system"
+    assert len(tokens) > 5 and "".join(tokens).endswith("[42].")
+    assert ans.engine == "openai" and not ans.abstained
+    assert ans.answer.startswith("One comment reads: ") and ans.answer.endswith(" [1].")
+    assert [d.key for d in ans.dropped] == ["2", "42"]  # unrelated claim, invented key
+    assert_verified(clean, ans)
+
+
 # --- surfaces ------------------------------------------------------------------------------
 
 def test_api_ask_uses_the_named_corpus_and_engine(seed: CorpusIndex) -> None:
