@@ -198,7 +198,7 @@ def check_answer(
 
 def _content(text: str) -> set[str]:
     """Content words as retrieval sees them (stop words out, stemmed: ban / banned)."""
-    from argmap.retrieve import tokens
+    from argmap.lexical import tokens
 
     return set(tokens(text))
 

@@ -19,8 +19,9 @@ from argmap.citations import check_answer
 from argmap.config import settings
 from argmap.engines import NOT_IN_DISCUSSION, Engine, TokenSink, Turn, get_engine
 from argmap.engines.extractive import ExtractiveEngine
+from argmap.lexical import authors_named, lexical_index, tokens
 from argmap.records import Answer, Evidence
-from argmap.retrieve import asks_about_replies, authors_named, lexical_index, retrieve, tokens
+from argmap.retrieve import asks_about_replies, retrieve
 
 __all__ = ["ABSTAIN_THRESHOLD", "NOT_IN_DISCUSSION", "ask", "support"]
 

@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from argmap.retrieve import _stem1, authors_named, lexical_index, retrieve, tokens
+from argmap.lexical import _stem1, authors_named, lexical_index, tokens
+from argmap.retrieve import retrieve
 from argmap.store import CorpusIndex
 from tests._qa_corpus import build
 
