@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from argmap import config  # noqa: F401  (sets telemetry env before onnxruntime loads)
+from argmap import config  # first: sets telemetry env before onnxruntime loads
 
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
@@ -88,7 +88,9 @@ class EmbeddingCache:
 
 
 class MiniLMEmbeddings(Embeddings):
-    """Mean-pooled, L2-normalised MiniLM vectors; batches sorted by length, padded to their longest."""
+    """Mean-pooled, L2-normalised MiniLM vectors; length-sorted batches padded to their longest."""
+
+    model_id = MODEL_ID
 
     def __init__(self, cache_path: Path | None = None, batch_size: int = 32):
         self.batch_size = batch_size
@@ -120,8 +122,11 @@ class MiniLMEmbeddings(Embeddings):
         self.computed += len(texts)
         return out
 
+    def _key(self, text: str) -> str:
+        return _text_key(text)
+
     def embed_array(self, texts: Sequence[str]) -> np.ndarray:
-        keys = [_text_key(t) for t in texts]
+        keys = [self._key(t) for t in texts]
         cached = self.cache.get_many(keys)
         todo: dict[str, str] = {}
         for k, t in zip(keys, texts, strict=True):
@@ -142,3 +147,51 @@ class MiniLMEmbeddings(Embeddings):
     def embed_query(self, text: str) -> list[float]:
         return self.embed_array([text])[0].tolist()  # type: ignore[no-any-return]
 
+
+
+class RemoteEmbeddings(MiniLMEmbeddings):
+    """An OpenAI-compatible embeddings endpoint (vLLM, Ollama, TEI, OpenAI) for big corpora.
+
+    Same cache and batching as the local model; the model id is recorded with each corpus
+    so queries are never embedded by a different model than the index.
+    """
+
+    def __init__(self, base_url: str, model: str, api_key: str, cache_path: Path | None = None):
+        super().__init__(cache_path=cache_path, batch_size=256)
+        from langchain_openai import OpenAIEmbeddings
+
+        self.model_id = f"openai:{model}@{base_url}"
+        self._client = OpenAIEmbeddings(
+            model=model, base_url=base_url, api_key=api_key,  # type: ignore[arg-type]
+            check_embedding_ctx_length=False, max_retries=1, timeout=60,
+        )
+
+    def _key(self, text: str) -> str:
+        return _text_key(f"{self.model_id}\x00{text}")
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        from argmap.errors import ArgmapError
+
+        try:
+            raw = self._client.embed_documents([t or " " for t in texts])
+        except Exception as exc:
+            raise ArgmapError(
+                f"the embeddings endpoint failed ({type(exc).__name__}: "
+                f"{(str(exc).splitlines() or [''])[0][:120]})"
+            ) from None
+        arr = np.asarray(raw, dtype=np.float32)
+        self.computed += len(texts)
+        return arr / np.clip(np.linalg.norm(arr, axis=1, keepdims=True), 1e-12, None)
+
+
+def make_embeddings(cfg: config.Settings) -> MiniLMEmbeddings:
+    """The packaged model, or a remote endpoint when ARGMAP_EMBED_URL is set."""
+    url = os.environ.get("ARGMAP_EMBED_URL")
+    if not url:
+        return MiniLMEmbeddings(cache_path=cfg.cache_path)
+    return RemoteEmbeddings(
+        base_url=url,
+        model=os.environ.get("ARGMAP_EMBED_MODEL", "all-MiniLM-L6-v2"),
+        api_key=os.environ.get("ARGMAP_EMBED_API_KEY", "not-needed"),
+        cache_path=cfg.cache_path,
+    )

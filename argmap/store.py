@@ -9,20 +9,24 @@ generation is kept one round so a reader that resolved it just before the flip c
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
+import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import numpy as np
 
 from argmap.config import Settings, settings
-from argmap.embeddings import MiniLMEmbeddings
+from argmap.embeddings import MiniLMEmbeddings, make_embeddings
 from argmap.errors import ArgmapError, StoreError
 from argmap.records import Post, Thread, Unit
 
@@ -55,7 +59,8 @@ class CorpusInfo:
     source_hash: str
     posts: int
     units: int
-    ingested_at: float
+    ingested_at: int  # unix seconds (an int survives the metadata round trip exactly)
+    embed_model: str = "all-MiniLM-L6-v2-int8"
 
 
 def _client(cfg: Settings) -> Any:
@@ -79,17 +84,42 @@ def _client(cfg: Settings) -> Any:
                 "is `chroma run` up?"
             ) from None
         return client
+    _check_writable(cfg.chroma_path)
     try:
-        cfg.chroma_path.mkdir(parents=True, exist_ok=True)
         client = chromadb.PersistentClient(path=str(cfg.chroma_path), settings=chroma_settings)
         client.list_collections()
     except Exception as exc:
+        text = str(exc).lower()
+        if "disk is full" in text or "no space" in text:
+            raise StoreError(_os_problem(cfg.chroma_path, OSError(errno.ENOSPC, ""))) from None
+        if "readonly" in text or "read-only" in text:
+            raise StoreError(_os_problem(cfg.chroma_path, OSError(errno.EROFS, ""))) from None
         raise StoreError(
             f"the index at {cfg.chroma_path} cannot be opened ({type(exc).__name__}: "
             f"{str(exc).splitlines()[0][:120] if str(exc) else ''}); delete that folder and run "
             "`argmap ingest` to rebuild it"
         ) from None
     return client
+
+
+def _check_writable(path: Path) -> None:
+    """Chroma's embedded mode writes even to read, so a read-only or full disk fails early."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=path, prefix=".probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise StoreError(_os_problem(path, exc)) from None
+
+
+def _os_problem(path: Path, exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return f"the disk holding {path} is full; free space or set ARGMAP_HOME elsewhere"
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return (f"the index folder {path} is read-only; set ARGMAP_HOME to a writable folder "
+                "(copy the index there to keep it)")
+    return f"cannot use the index folder {path}: {exc.strerror or exc}"
 
 
 class CorpusIndex:
@@ -106,8 +136,8 @@ class CorpusIndex:
 
     @cached_property
     def thread(self) -> Thread:
-        got = self._posts_col.get(include=["metadatas"])
-        posts = [Post.from_dict(json.loads(m["post_json"])) for m in got["metadatas"]]
+        posts = [Post.from_dict(json.loads(m["post_json"]))
+                 for _, _, m in _paged(self._posts_col, ["metadatas"])]
         meta = self._meta()
         order = {pid: i for i, pid in enumerate(meta["order"])}
         posts.sort(key=lambda p: order.get(p.id, len(order)))
@@ -134,11 +164,8 @@ class CorpusIndex:
 
     @cached_property
     def units(self) -> list[Unit]:
-        got = self._units_col.get(include=["metadatas", "documents"])
-        units = [
-            _unit_from(uid, doc, meta)
-            for uid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        ]
+        units = [_unit_from(uid, doc, meta)
+                 for uid, doc, meta in _paged(self._units_col, ["metadatas", "documents"])]
         order = {p.id: i for i, p in enumerate(self.thread.posts)}
         units.sort(key=lambda u: (order.get(u.post_id, 0), u.start))
         return units
@@ -175,6 +202,19 @@ class CorpusIndex:
         )
 
 
+def _paged(col: Any, include: list[str], page: int = 5000) -> Iterator[tuple[str, Any, Any]]:
+    """Read a whole collection in pages: one big get() hits SQLite's variable limit (~32k)."""
+    offset = 0
+    while True:
+        got = col.get(include=include, limit=page, offset=offset)
+        docs = got.get("documents") or [None] * len(got["ids"])
+        metas = got.get("metadatas") or [None] * len(got["ids"])
+        yield from zip(got["ids"], docs, metas, strict=True)
+        if len(got["ids"]) < page:
+            return
+        offset += page
+
+
 def _unit_from(uid: str, doc: str, m: dict[str, Any]) -> Unit:
     return Unit(
         id=uid, post_id=m["post_id"], start=int(m["start"]), end=int(m["end"]), text=doc,
@@ -199,7 +239,7 @@ class Store:
     @property
     def embeddings(self) -> MiniLMEmbeddings:
         if self._embeddings is None:
-            self._embeddings = MiniLMEmbeddings(cache_path=self.cfg.cache_path)
+            self._embeddings = make_embeddings(self.cfg)
         return self._embeddings
 
     def vectorstore(self, collection: str, create: bool = False) -> Any:
@@ -231,6 +271,11 @@ class Store:
             raise ArgmapError(
                 f"no corpus named {corpus!r} in the index (known: {known}); run `argmap ingest`"
             )
+        if info.embed_model != self.embeddings.model_id:
+            raise ArgmapError(
+                f"corpus {corpus!r} was embedded with {info.embed_model}, but the configured "
+                f"model is {self.embeddings.model_id}; re-ingest it or change ARGMAP_EMBED_*"
+            )
         key = (self.location, corpus, info.generation)
         with _CACHE_LOCK:
             if key not in _INDEX_CACHE:
@@ -249,25 +294,58 @@ class Store:
         check_corpus_name(corpus)
         self._collect_garbage(corpus)
         gen = f"g{time.time_ns():x}"
+        try:
+            return self._write(corpus, gen, thread, units, source_hash, progress)
+        except Exception as exc:
+            self._drop_generation(corpus, gen)
+            if isinstance(exc, ArgmapError):
+                raise
+            if isinstance(exc, OSError):
+                problem = _os_problem(self.cfg.home, exc)
+            else:
+                first = (str(exc).splitlines() or [""])[0][:160]
+                problem = f"{type(exc).__name__}: {first} (is the disk full or read-only?)"
+            raise StoreError(
+                f"could not write corpus {corpus!r}: {problem}; the previous index is unchanged"
+            ) from None
+
+    def _drop_generation(self, corpus: str, gen: str) -> None:
+        """Best effort: a half-written generation is invisible anyway, and GC retries later."""
+        for suffix in ("u", "p"):
+            try:
+                self.client.delete_collection(f"{corpus}.{gen}.{suffix}")
+            except Exception:
+                pass
+
+    def _write(
+        self,
+        corpus: str,
+        gen: str,
+        thread: Thread,
+        units: list[Unit],
+        source_hash: str,
+        progress: Callable[[int, int], None] | None,
+    ) -> CorpusInfo:
         ucol = self.vectorstore(f"{corpus}.{gen}.u", create=True)._collection
         pcol = self.vectorstore(f"{corpus}.{gen}.p", create=True)._collection
-        vectors = np.zeros((len(units), 384), dtype=np.float32)
         emb = self.embeddings
+        parts: list[np.ndarray] = []
         for i in range(0, len(units), _BATCH):
             chunk = units[i : i + _BATCH]
             vecs = emb.embed_array([u.text for u in chunk])
-            vectors[i : i + len(chunk)] = vecs
+            parts.append(vecs)
             ucol.upsert(
                 ids=[u.id for u in chunk], documents=[u.text for u in chunk],
                 embeddings=vecs, metadatas=[_unit_meta(u) for u in chunk],
             )
             if progress:
                 progress(min(i + _BATCH, len(units)), len(units))
+        vectors = np.concatenate(parts) if parts else np.zeros((0, 1), dtype=np.float32)
         self._write_posts(pcol, thread, units, vectors)
         info = CorpusInfo(
             name=corpus, generation=gen, title=thread.title, format=thread.format,
             source=thread.source, source_hash=source_hash, posts=len(thread.posts),
-            units=len(units), ingested_at=time.time(),
+            units=len(units), ingested_at=int(time.time()), embed_model=emb.model_id,
         )
         reg = self._registry()
         reg.upsert(
@@ -287,7 +365,9 @@ class Store:
         self._collect_garbage(corpus)
         return info
 
-    def _write_posts(self, pcol: Any, thread: Thread, units: list[Unit], vectors: np.ndarray) -> None:
+    def _write_posts(
+        self, pcol: Any, thread: Thread, units: list[Unit], vectors: np.ndarray
+    ) -> None:
         """Post vectors are the mean of their units' vectors: no second model pass."""
         rows: dict[str, list[int]] = {}
         for i, u in enumerate(units):
@@ -304,7 +384,8 @@ class Store:
                 v = vectors[rows[p.id]].mean(axis=0) if p.id in rows else extra_by[p.id]
                 vecs.append(v / max(float(np.linalg.norm(v)), 1e-12))
             pcol.upsert(
-                ids=[p.id for p in chunk], documents=[p.text or p.title or "(empty)" for p in chunk],
+                ids=[p.id for p in chunk],
+                documents=[p.text or p.title or "(empty)" for p in chunk],
                 embeddings=np.stack(vecs), metadatas=[_post_meta(p) for p in chunk],
             )
 
@@ -331,7 +412,7 @@ class Store:
 
 def _info(m: dict[str, Any]) -> CorpusInfo:
     fields = CorpusInfo.__dataclass_fields__
-    return CorpusInfo(**{k: m[k] for k in fields})
+    return CorpusInfo(**{k: m[k] for k in fields if k in m})
 
 
 def _unit_meta(u: Unit) -> dict[str, Any]:
