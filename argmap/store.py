@@ -63,7 +63,22 @@ class CorpusInfo:
     embed_model: str = "all-MiniLM-L6-v2-int8"
 
 
+_CLIENTS: dict[str, Any] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
 def _client(cfg: Settings) -> Any:
+    """One Chroma client per location and process: concurrent creation races inside chromadb."""
+    key = cfg.chroma_url or str(cfg.chroma_path.resolve())
+    with _CLIENTS_LOCK:
+        if key not in _CLIENTS:
+            _CLIENTS[key] = _new_client(cfg)
+        elif not cfg.chroma_url:
+            _check_writable(cfg.chroma_path)
+        return _CLIENTS[key]
+
+
+def _new_client(cfg: Settings) -> Any:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
