@@ -10,7 +10,7 @@ import streamlit as st
 from argmap.ui import state
 
 st.set_page_config(page_title="argmap", page_icon=":material/forum:", layout="wide")
-state.guarded(state.ensure_corpus)
+state.guarded(state.ensure_corpus, where=st.sidebar)
 nav = st.navigation(
     [
         st.Page("app_pages/chat.py", title="Chat", icon=":material/chat:", default=True),
@@ -20,5 +20,5 @@ nav = st.navigation(
         st.Page("app_pages/sources.py", title="Sources", icon=":material/upload_file:"),
     ]
 )
-state.guarded(state.sidebar)
+state.guarded(state.sidebar, where=st.sidebar)
 nav.run()

@@ -288,3 +288,11 @@ def test_xss_comment_shows_as_plain_text(isolated_home: Path, tmp_path: Path) ->
         at.switch_page(f"app_pages/{page}.py").run()
         assert not at.exception
         assert_no_html(at)
+
+
+def test_unreachable_chroma_server_is_said_in_the_sidebar(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARGMAP_CHROMA_URL", "http://127.0.0.1:9")
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = [e.value for e in at.sidebar.error]
+    assert any("cannot reach the Chroma server at http://127.0.0.1:9" in s for s in said), said

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
@@ -145,9 +146,9 @@ def warm_up(corpus: str | None) -> None:
     threading.Thread(target=run, name="argmap-warm-up", daemon=True).start()
 
 
-def guarded(page: Callable[[], None]) -> None:
-    """Run a page; user errors become one friendly line instead of a traceback."""
+def guarded(page: Callable[[], None], where: Any = None) -> None:
+    """Run a page; user errors become one friendly line (in ``where``) instead of a traceback."""
     try:
         page()
     except ArgmapError as exc:
-        st.error(str(exc))
+        (where or st).error(str(exc))
