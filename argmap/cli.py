@@ -70,7 +70,8 @@ def _show(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(post)
     else:
-        print(f"{post['post_id']} by {post['author'] or '(unknown)'} (reply to {post['parent_id']})")
+        author = post["author"] or "(unknown)"
+        print(f"{post['post_id']} by {author} (reply to {post['parent_id']})")
         print(post["text"])
     return 0
 

@@ -91,10 +91,11 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         try:
             urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2).read()
             break
-        except OSError:
+        except OSError as exc:
             if proc.poll() is not None or time.time() > deadline:
                 proc.kill()
-                raise RuntimeError(f"chroma run did not start: {(data / 'server.log').read_text()}")
+                log_text = (data / "server.log").read_text()
+                raise RuntimeError(f"chroma run did not start: {log_text}") from exc
             time.sleep(0.3)
     yield url
     proc.terminate()
