@@ -180,7 +180,9 @@ class ArgumentMap:
     neutral_posts: list[str]
     stances: dict[str, StanceLabel]
     relations: list[ReplyRelation]
-    unanswered: list[str] = field(default_factory=list)
+    unanswered: list[str] = field(default_factory=list)  # against-side posts nobody rebutted
+    unanswered_for: list[str] = field(default_factory=list)  # for-side posts nobody rebutted
+    unit_stances: dict[str, StanceLabel] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``argmap map --json`` (``for``/``against`` are Python keywords)."""
