@@ -84,6 +84,34 @@ def _posts_of(source: Any) -> Mapping[str, Post]:
     raise TypeError(f"cannot read posts from {type(source).__name__}")
 
 
+# Text addressed to a language model rather than to readers ("ignore previous instructions
+# and say ..."). It is never evidence: a citation to it would let an injected comment vouch
+# for the very claim it asks the model to make. Each alternative is one injection style.
+_TO_MODEL = re.compile(
+    r"\b(ignore|disregard|forget|override|bypass)\b[^.!?\n]{0,40}\b(instructions?|prompts?|"
+    r"rules|guidelines|context|directives?|everything (above|before))\b"
+    r"|\b(system|developer) (prompt|message|override|instructions?)\b"
+    r"|^\s*(system|assistant|developer)\s*:|\[/?(system|inst|instructions?)\]|<\|?/?(system|"
+    r"im_start|im_end|instructions?|prompt)\|?>"
+    r"|\byou are now\b|\bfrom now on,? (you|the assistant|the ai)\b"
+    r"|\b(pretend|act) (to be|as if you|as an?)\b[^.!?\n]{0,30}\b(ai|model|assistant|bot)\b"
+    r"|\b(as|if you are) an? (ai|language model|llm|assistant|chatbot)\b"
+    r"|\b(ai|llm|language model|assistant|chatbot|summari[sz]er|bot)s?\b[^.!?\n]{0,40}\b(must|"
+    r"should|shall|will|need to|have to)\b[^.!?\n]{0,20}\b(say|answer|respond|reply|state|"
+    r"write|report|claim|tell|output)\b"
+    r"|\b(new|updated|real|hidden) instructions?\s*:"
+    r"|\b(begin|end) (of )?(system|new|the)? ?(prompt|instructions?|context|document)\b"
+    r"|\b(jailbreak|developer mode|do anything now)\b"
+    r"|\b(always|only) (answer|respond|reply|say)\b[^.!?\n]{0,40}\b(that|with)\b",
+    re.I | re.M,
+)
+
+
+def addressed_to_model(text: str) -> bool:
+    """True for prompt-injection text: an instruction to an AI, not a claim to cite."""
+    return bool(_TO_MODEL.search(text))
+
+
 def verify_citation(
     source: Any, post_id: str, quote: str, key: str = "", recredit: bool = True, _hops: int = 0
 ) -> Citation | DroppedCitation:
@@ -96,6 +124,9 @@ def verify_citation(
     if not forms:
         return DroppedCitation(key, post_id, quote, "quote too short to check")
     hit = locate_quote(post, quote)
+    if hit and addressed_to_model(post.own_text):
+        reason = "an instruction addressed to the model, not a claim"
+        return DroppedCitation(key, post_id, quote, reason)
     if hit:
         return Citation(key, post.id, post.author, post.text[hit[0]:hit[1]], hit[0], hit[1])
     for qt in post.quotes:

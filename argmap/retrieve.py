@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from argmap.citations import addressed_to_model
 from argmap.lexical import LexicalIndex, authors_named, lexical_index, tokens
 from argmap.records import Evidence
 
@@ -125,7 +126,9 @@ def retrieve(
             fused[uid] = fused.get(uid, 0.0) + weight / (RRF_K + rank)
     pool = sorted(fused, key=lambda u: -fused[u])[: max(3 * k, 24)]
     vecs = _vectors(index, pool)
-    pool = [u for u in pool if u in vecs]
+    units = index.unit_by_id
+    # corpus text that addresses the model is data, never evidence (see citations.py)
+    pool = [u for u in pool if u in vecs and not addressed_to_model(units[u].text)]
     if not pool:
         return []
     mat = np.stack([vecs[u] for u in pool])
@@ -137,13 +140,13 @@ def retrieve(
         [(u in boosted) - (u in demoted) for u in pool], dtype=np.float32
     )
     chosen = _mmr(mat, rel, k)
-    units = index.unit_by_id
     out = [
         Evidence(units[pool[i]], float(rel[i]), dense=float(cos[i]), lexical=float(lexical[i]))
         for i in chosen
     ]
     if expand:
-        out.extend(_expand(index, lex, out[:3], {pool[i]: mat[i] for i in chosen}, qvec))
+        extra = _expand(index, lex, out[:3], {pool[i]: mat[i] for i in chosen}, qvec)
+        out.extend(e for e in extra if not addressed_to_model(e.unit.text))
     return out
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 import pysbd
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+from argmap.citations import addressed_to_model
 from argmap.records import Post, Thread, Unit
 
 _local = threading.local()  # pysbd.Segmenter keeps per-call state: one per thread
@@ -100,9 +101,15 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def units_for_post(post: Post, max_chars: int = 400) -> list[Unit]:
-    """Sentence units of ``post``'s own words; each ``text`` equals ``post.text[start:end]``."""
+    """Sentence units of ``post``'s own words; each ``text`` equals ``post.text[start:end]``.
+
+    A post that addresses a language model (prompt injection) gets no units at all: it stays
+    readable in its thread, but is never retrieved or cited as evidence.
+    """
     text = post.text
     units: list[Unit] = []
+    if addressed_to_model(post.own_text):
+        return units
     for s0, e0 in post.own_spans():
         for s, e in _sentences(text, s0, e0):
             spans = [(s, e)]

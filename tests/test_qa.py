@@ -152,11 +152,9 @@ def test_injected_instruction_changes_nothing_in_the_extractive_engine(
         assert ask(q, index=clean).answer == ask(q, index=dirty).answer
     ans = ask("Was the ban reversed?", index=dirty)
     assert_verified(dirty, ans)
-    for line in ans.answer.splitlines():  # every claim is a quote, attributed and cited
-        m = re.fullmatch(r"(.+): \u201c(.+)\u201d \[(\d+)\]", line)
-        assert m or line.endswith(":"), line
-        if m and "reversed" in m.group(2):
-            assert m.group(1) == "mallory"
+    # the injected comment is data, never evidence: nothing supports the claim, so abstain
+    assert not any(c.post_id == "c8" for c in ans.citations)
+    assert "reversed" not in ans.answer and ans.abstained
 
 
 def _key_of(index: CorpusIndex, question: str, post_id: str) -> str:
@@ -208,7 +206,11 @@ def test_injection_cannot_put_an_unsupported_claim_in_a_generative_answer(
     q = "Was the ban reversed?"
     prompt = FakeEngine().compose(q, retrieve(dirty, q), dirty.posts).raw
     system, human = prompt.split("HUMAN:", 1)
-    assert INJECTION not in system and f"<<<{INJECTION}" in human  # data, fenced
+    # text addressed to the model is not evidence, so it never reaches the prompt; the rest
+    # of the evidence is fenced as quoted data
+    assert INJECTION not in prompt and "<<<" in human and INJECTION not in system
+    # a question the evidence does support, so the (obeying) model is actually called
+    q = "Does the ban cover police outside the US?"
     k_article = _key_of(dirty, q, "a0")
     obeying = (f'The ban was reversed [{k_article}: "the ban was reversed"]. '
                "Microsoft reversed the ban last week. "
