@@ -18,17 +18,17 @@ from argmap.records import Citation, DroppedCitation, Post
 
 MIN_QUOTE_CHARS = 8  # shorter "quotes" ("the", "yes") match almost anywhere
 # Same-width typographic variants a model may substitute; folding keeps offsets exact.
-_FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
                        "\u00a0": " ", "\u2013": "-", "\u2014": "-"})
 _TRIM = " \t\r\n\"'\u201c\u201d\u2018\u2019.\u2026"
 
 
-def _normalise(text: str) -> tuple[str, list[int]]:
+def normalise(text: str) -> tuple[str, list[int]]:
     """Collapse whitespace runs to one space; return the text and each char's source offset."""
     out: list[str] = []
     where: list[int] = []
     in_space = False
-    for i, ch in enumerate(text.translate(_FOLD)):
+    for i, ch in enumerate(text.translate(FOLD)):
         if ch.isspace():
             if not in_space and out:
                 out.append(" ")
@@ -47,7 +47,7 @@ def _normalise(text: str) -> tuple[str, list[int]]:
 def quote_forms(quote: str) -> list[str]:
     """The quote whitespace-normalised, then with a model's wrapping (quote marks, ellipses)
     removed; the first form that is found wins, so a verbatim final full stop is kept."""
-    q = " ".join(quote.translate(_FOLD).split())
+    q = " ".join(quote.translate(FOLD).split())
     bare = re.sub(r"\s*(\.\.\.|\u2026)$", "", re.sub(r"^(\.\.\.|\u2026)\s*", "", q))
     bare = bare.strip(_TRIM)
     forms = [f for f in dict.fromkeys([q, bare]) if len(f) >= MIN_QUOTE_CHARS]
@@ -55,7 +55,7 @@ def quote_forms(quote: str) -> list[str]:
 
 
 def _find_in(text: str, start: int, end: int, quote: str) -> tuple[int, int] | None:
-    norm, where = _normalise(text[start:end])
+    norm, where = normalise(text[start:end])
     i = norm.find(quote)
     if i < 0:
         return None

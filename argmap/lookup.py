@@ -14,6 +14,8 @@ import weakref
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from argmap.citations import FOLD as _FOLD
+from argmap.citations import normalise
 from argmap.records import Post
 from argmap.store import CorpusIndex
 
@@ -22,10 +24,8 @@ MODES: tuple[Mode, ...] = ("auto", "quote", "words", "author", "post")
 Role = Literal["ancestor", "hit", "reply"]
 _MAX_REPLIES = 25
 _SNIPPET = 160
-# Curly quotes fold to straight ones (same length, so offsets survive) because a quote
-# pasted from a browser or a word processor rarely keeps the source's quote characters.
-_FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
-                       "\u2013": "-", "\u2014": "-"})
+# Curly quotes fold to straight ones (citations.FOLD: same length, so offsets survive)
+# because a quote pasted from a browser rarely keeps the source's quote characters.
 _TRIM = " \t\r\n\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
 
 
@@ -70,24 +70,6 @@ class LookupResult:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def normalise(text: str) -> tuple[str, list[int]]:
-    """Whitespace runs -> one space, curly quotes folded; ``idx[i]`` = offset of char i in text."""
-    out: list[str] = []
-    idx: list[int] = []
-    space = False
-    for i, ch in enumerate(text.translate(_FOLD)):
-        if ch.isspace():
-            if not space:
-                out.append(" ")
-                idx.append(i)
-            space = True
-        else:
-            out.append(ch)
-            idx.append(i)
-            space = False
-    return "".join(out), idx
 
 
 def clean_query(query: str) -> str:
