@@ -18,6 +18,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from argmap.embeddings import MiniLMEmbeddings  # noqa: E402
+from argmap.keypoints import MatcherEmbeddings  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 ARGKP = DATA / "argkp"
@@ -32,6 +33,16 @@ def embedder() -> MiniLMEmbeddings:
 
 def embed(texts: list[str]) -> np.ndarray:
     return embedder().embed_array([str(t) for t in texts])
+
+
+@lru_cache(maxsize=1)
+def matcher_embedder() -> MatcherEmbeddings:
+    """The fine-tuned key-point matcher encoder (argmap/models/kp_minilm_int8.onnx)."""
+    return MatcherEmbeddings(cache_path=CACHE)
+
+
+def matcher_embed(texts: list[str]) -> np.ndarray:
+    return matcher_embedder().embed_array([str(t) for t in texts])
 
 
 def argkp(subset: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

@@ -1,5 +1,9 @@
 """Rebuild argmap/models/kp_matcher.npz: logistic head over keypoints.pair_features.
 
+The features are computed with the fine-tuned matcher encoder (argmap/models/kp_minilm_int8.onnx,
+built by train/finetune_matcher.py), the vectors match_scores uses at run time; rebuild the head
+whenever the encoder is rebuilt.
+
 Trained on ArgKP-2021 train labels only; C chosen by strict mAP on dev (the shared task's
 scorer, via bench/argkp.py); test is never read. Run: nice -n 10 python train/train_matcher.py
 """
@@ -9,7 +13,7 @@ from __future__ import annotations
 import sys
 
 import numpy as np
-from common import ROOT, argkp, embed
+from common import ROOT, argkp, matcher_embed
 from sklearn.linear_model import LogisticRegression
 
 from argmap.keypoints import MATCHER_PATH, pair_features
@@ -25,7 +29,7 @@ def training_pairs() -> tuple[np.ndarray, np.ndarray]:
         k = kps[(kps.topic == topic) & (kps.stance == stance)]
         if k.empty:
             continue
-        f = pair_features(embed(list(g.argument)), embed(list(k.key_point)),
+        f = pair_features(matcher_embed(list(g.argument)), matcher_embed(list(k.key_point)),
                           list(g.argument), list(k.key_point))
         for i, a in enumerate(g.arg_id):
             for j, kid in enumerate(k.key_point_id):
