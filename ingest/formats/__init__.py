@@ -148,7 +148,7 @@ def parse_file(path: Path, format: str | None = None, limits: Limits | None = No
     except RecursionError:
         raise fail(name, f"{fmt} input nested too deeply to parse") from None
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
-        raise fail(name, f"not a valid {fmt} file ({type(e).__name__}: {e})") from None
+        raise fail(name, f"not a valid {fmt} file ({type(e).__name__}: {str(e)[:120]})") from None
     validate(thread.posts, limits, name)
     thread.format = fmt
     thread.source = name

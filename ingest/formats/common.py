@@ -21,8 +21,10 @@ from argmap.records import Post
 # documents would need a recursion limit high enough to risk the C stack; a reply chain that
 # deep is far beyond any sensible ``max_depth`` (HN needs 2 levels a reply, Reddit 5).
 MAX_JSON_NESTING = 6000
-_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_BRACKETS = re.compile(r"[\[\]{}]")
+# A string (its closing quote optional: an unterminated one runs to the end of the text, so
+# no quote is ever rescanned, which made ``"\"\"\"...`` quadratic) or a bracket. Possessive
+# repeats keep no backtracking state (10 MB of escapes took 600 MB without).
+_TOKENS = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"?|[\[\]{}]', re.DOTALL)
 
 
 def name_of(source: str) -> str:
@@ -34,6 +36,13 @@ def one_line(message: str) -> str:
     return " ".join(message.split())
 
 
+def clip(value: object, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters: an id or header quoted from a hostile file
+    cannot turn the one-line message into a page."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def fail(source: str, message: str) -> InputError:
     return InputError(one_line(f"{name_of(source)}: {message}"))
 
@@ -41,7 +50,7 @@ def fail(source: str, message: str) -> InputError:
 def json_nesting(text: str) -> int:
     """Deepest bracket nesting of a JSON text, outside strings (a linear, iterative scan)."""
     depth = deepest = 0
-    for ch in _BRACKETS.findall(_STRINGS.sub("", text)):
+    for ch in _TOKENS.findall(text):
         if ch in "[{":
             depth += 1
             deepest = max(deepest, depth)
@@ -50,12 +59,16 @@ def json_nesting(text: str) -> int:
     return deepest
 
 
+def _invalid(source: str, e: json.JSONDecodeError) -> InputError:
+    return fail(source, f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}")
+
+
 def load_json(text: str, source: str = "") -> Any:
     """``json.loads`` with one-line errors (line/col) and deep-but-legal nesting allowed."""
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
-        raise fail(source, f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
+        raise _invalid(source, e) from None
     except RecursionError:
         pass
     nesting = json_nesting(text)
@@ -69,6 +82,8 @@ def load_json(text: str, source: str = "") -> Any:
     sys.setrecursionlimit(max(old, nesting + 500))
     try:
         return json.loads(text)
+    except json.JSONDecodeError as e:  # deep and also broken: found once the depth is allowed
+        raise _invalid(source, e) from None
     except RecursionError:
         raise fail(source, f"JSON nested too deeply ({nesting} levels)") from None
     finally:
@@ -88,11 +103,11 @@ def compute_depths(posts: Iterable[Post], source: str = "") -> dict[str, int]:
         pid: str | None = start
         while pid is not None and pid not in depth:
             if pid in on_chain:
-                raise fail(source, f"reply cycle: post {pid!r} is its own ancestor")
+                raise fail(source, f"reply cycle: post {clip(pid)} is its own ancestor")
             post = by_id.get(pid)
             if post is None:
                 child = chain[-1] if chain else start
-                raise fail(source, f"post {child!r} replies to unknown post {pid!r}")
+                raise fail(source, f"post {clip(child)} replies to unknown post {clip(pid)}")
             chain.append(pid)
             on_chain.add(pid)
             pid = post.parent_id
@@ -112,7 +127,7 @@ def build_tree(posts: list[Post], source: str = "") -> list[Post]:
     seen: set[str] = set()
     for p in posts:
         if p.id in seen:
-            raise fail(source, f"duplicate post id {p.id!r}")
+            raise fail(source, f"duplicate post id {clip(p.id)}")
         seen.add(p.id)
     depth = compute_depths(posts, source)
     children: dict[str | None, list[Post]] = {}
@@ -155,12 +170,12 @@ def validate(posts: list[Post], limits: Limits, source: str = "") -> None:
     seen: set[str] = set()
     for p in posts:
         if p.id in seen:
-            raise fail(source, f"duplicate post id {p.id!r}")
+            raise fail(source, f"duplicate post id {clip(p.id)}")
         seen.add(p.id)
         if len(p.text) > limits.max_post_chars:
             raise fail(
                 source,
-                f"post {p.id!r} is {len(p.text)} characters, "
+                f"post {clip(p.id)} is {len(p.text)} characters, "
                 f"more than max_post_chars={limits.max_post_chars}",
             )
     depth = compute_depths(posts, source)

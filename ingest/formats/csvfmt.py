@@ -14,7 +14,7 @@ from pathlib import Path
 
 from argmap.records import Post, Thread
 
-from .common import build_tree, fail, prune_empty
+from .common import build_tree, clip, fail, prune_empty
 
 # Header name (lower-cased, "-"/" " read as "_") -> field. Includes Talk to the City's names.
 _ALIASES = {
@@ -61,7 +61,7 @@ def parse_csv(text: str, source: str = "") -> Thread:
             raise fail(
                 source,
                 f"CSV header lacks column(s) {', '.join(missing)} "
-                f"(need id, comment; optional author, parent_id, timestamp); got {header}",
+                f"(need id, comment; optional author, parent_id, timestamp); got {clip(header)}",
             )
 
         def get(row: list[str], field: str) -> str:

@@ -13,13 +13,34 @@ from typing import Any
 
 from argmap.records import Post, Quote, Thread
 
-from .common import build_tree, fail, prune_empty
+from .common import build_tree, clip, fail, prune_empty
 
 _STR_FIELDS = ("author", "author_id", "time", "title", "source_url")
 
 
 def looks_like_jsonl_post(obj: Any) -> bool:
     return isinstance(obj, dict) and "id" in obj and "text" in obj and "children" not in obj
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _quote(q: Any, text: str, where: str, source: str) -> Quote:
+    """One quote as ``dump_jsonl`` writes it: exact types, and its text is its span's text."""
+    need = f"{where}: each quote needs text, from_post_id, start, end"
+    if not isinstance(q, dict) or any(k not in q for k in ("text", "from_post_id", "start", "end")):
+        raise fail(source, need)
+    start, end, origin = q["start"], q["end"], q["from_post_id"]
+    if not (_is_int(start) and _is_int(end) and isinstance(q["text"], str)):
+        raise fail(source, f"{need} (start and end integers, text a string)")
+    if not (_is_int(origin) or isinstance(origin, str)) or origin == "":
+        raise fail(source, f"{where}: a quote's from_post_id must be a post id")
+    if not 0 <= start <= end <= len(text):
+        raise fail(source, f"{where}: quote span {start}-{end} is outside text")
+    if text[start:end] != q["text"]:
+        raise fail(source, f"{where}: quote {start}-{end} does not match the text at that span")
+    return Quote(text=q["text"], from_post_id=str(origin), start=start, end=end)
 
 
 def _post(obj: Any, where: str, source: str) -> Post:
@@ -31,7 +52,7 @@ def _post(obj: Any, where: str, source: str) -> Post:
     if not isinstance(obj["id"], str | int) or isinstance(obj["id"], bool) or obj["id"] == "":
         raise fail(source, f"{where}: id must be a non-empty string or integer")
     if obj["kind"] not in ("article", "comment"):
-        raise fail(source, f"{where}: kind must be 'article' or 'comment', not {obj['kind']!r}")
+        raise fail(source, f"{where}: kind must be 'article' or 'comment', not {clip(obj['kind'])}")
     text = obj["text"]
     if not isinstance(text, str):
         raise fail(source, f"{where}: text must be a string")
@@ -44,25 +65,13 @@ def _post(obj: Any, where: str, source: str) -> Post:
     parent = obj.get("parent_id")
     if parent is not None and (not isinstance(parent, str | int) or isinstance(parent, bool)):
         raise fail(source, f"{where}: parent_id must be a string, integer or null")
-    quotes: list[Quote] = []
     raw_quotes = obj.get("quotes") or []
     if not isinstance(raw_quotes, list):
         raise fail(source, f"{where}: quotes must be a list")
-    for q in raw_quotes:
-        try:
-            quote = Quote(
-                text=str(q["text"]),
-                from_post_id=str(q["from_post_id"]),
-                start=int(q["start"]),
-                end=int(q["end"]),
-            )
-        except (KeyError, TypeError, ValueError):
-            raise fail(
-                source, f"{where}: each quote needs text, from_post_id, start, end"
-            ) from None
-        if not 0 <= quote.start <= quote.end <= len(text):
-            raise fail(source, f"{where}: quote span {quote.start}-{quote.end} is outside text")
-        quotes.append(quote)
+    quotes = sorted((_quote(q, text, where, source) for q in raw_quotes), key=lambda q: q.start)
+    for a, b in zip(quotes, quotes[1:], strict=False):
+        if b.start < a.end:  # own_spans and attribution assume quotes never overlap
+            raise fail(source, f"{where}: quotes {a.start}-{a.end} and {b.start}-{b.end} overlap")
     return Post(
         id=str(obj["id"]),
         kind=obj["kind"],

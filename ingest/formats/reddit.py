@@ -27,9 +27,12 @@ def _unescape(s: str) -> str:
 
 def _time(d: dict[str, Any]) -> str:
     ts = d.get("created_utc")
-    if not isinstance(ts, int | float):
+    if not isinstance(ts, int | float) or isinstance(ts, bool):
         return ""
-    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+    try:
+        return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+    except (OverflowError, OSError, ValueError):  # 1e20, year 10000, NaN: no usable time
+        return ""
 
 
 def _children(listing: Any) -> list[Any]:
