@@ -45,6 +45,9 @@ _BYLINE = re.compile(
     r"(?:\s+on\s+(?P<date>[^()]+?)\s*\(#(?P<cid>\d+)\))?"
     r"(?:\s+(?:Homepage|Journal)\b)*\s*(?P<body>.*)$"
 )
+# A by-line is short; matching is confined to a line's head because the lazy name/date
+# groups above backtrack quadratically over a long whitespace run ("by x" + 100k spaces).
+_BYLINE_MAX = 1000
 _POSTED = re.compile(r"^Posted by (?P<name>.+?) on (?P<date>.+?)(?:\s+from the .*)?$")
 _COUNT = re.compile(r"^(?P<title>.*\S)\s+(?P<count>\d+)$")
 # Characters a finished comment ends with. Slashdot's listing shows at most ~512 characters
@@ -112,14 +115,15 @@ def _apply_byline(node: _Node) -> None:
     """Move a leading by-line out of the comment's text into author/uid/time/cid."""
     if not node.lines:
         return
-    m = _BYLINE.match(node.lines[0])
+    line = node.lines[0]
+    m = _BYLINE.match(line[:_BYLINE_MAX])
     if m is None:
         return
     node.author = "Anonymous Coward" if m["ac"] else m["name"].strip()
     node.author_id = m["uid"] or ""
     node.time = _iso_time(m["date"]) if m["date"] else ""
     node.cid = m["cid"] or ""
-    body = m["body"].strip()
+    body = line[m.start("body") :].strip()
     node.lines = ([body] if body else []) + node.lines[1:]
 
 
