@@ -27,11 +27,22 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import replace
 from difflib import SequenceMatcher
+from itertools import accumulate
 
 from argmap.records import Post, Quote, Thread
 
 MAX_ANCESTORS = 40  # nearer ones suffice: a parent's own quotes already carry older words
+# Every article is a source for every reply only while there are this few; a file of many
+# threads (JSONL) gives each reply its own thread's article, or attribution is quadratic
+# (2,000 articles with a reply each took 47 s).
+MAX_ARTICLES = 8
 MIN_RUN = 3  # shorter shared runs are never evidence of quoting on their own
+# Matching work allowed per reply (all rounds), counted as find_longest_match counts it: one
+# step per (searched reply token, occurrence of that token in the source). Real replies use
+# a few thousand; a reply of "the the the X" against an article of "the the ..." would use
+# billions (8 KB of each took a minute, cubic in size). Past it, sources that would cost
+# more are not searched: their words stay the replier's, and the thread still ingests.
+MAX_MATCH_WORK = 4_000_000
 LONG_WORDS, LONG_CHARS = 8, 40
 LINE_WORDS, LINE_CHARS = 4, 20
 SENT_WORDS, SENT_CHARS = 6, 30
@@ -43,7 +54,9 @@ _LEFT = re.compile(r"(?:^|(?<=[\s(]))(?:[>\"'“”‘’„«][ \t]*)+[,;:…]*
 _RIGHT = re.compile(r"[.,;:!?…)\]\"'”’»]*")
 _FRAG = re.compile(r"[\"“„«][^\"“”„«»\n]+[\"”»]")
 _SENT = re.compile(r"\S[^\n]*?(?:[.!?…]+[\"'”’)\]]*(?=\s|$)|$)", re.MULTILINE)
-_LINE = re.compile(r"^[ \t]*(\S[^\n]*?)[ \t]*$", re.MULTILINE)
+# Group 1: a line without the spaces/tabs around it. Greedy up to its last other character:
+# a lazy group re-scanned every run of inner blanks, quadratic on "a" + 100k spaces + "b".
+_LINE = re.compile(r"^[ \t]*(\S(?:[^\n]*[^ \t\n])?)[ \t]*$", re.MULTILINE)
 
 Tokens = list[tuple[str, int, int]]  # (match key, start, end)
 Source = tuple[list[str], list[str]]  # (match keys, owner post id per key)
@@ -71,15 +84,22 @@ def _source(anc: Post) -> Source:
         for k, _s, _e in _tokens(anc.title):
             keys.append(k)
             owners.append(anc.id)
+    quotes = sorted((q for q in anc.quotes if q.start < q.end), key=lambda q: q.start)
+    disjoint = all(a.end <= b.start for a, b in zip(quotes, quotes[1:], strict=False))
+    starts = [q.start for q in quotes]
     for k, s, e in _tokens(anc.text):
-        q = next((q for q in anc.quotes if q.start <= s and e <= q.end), None)
+        if disjoint:  # the one quote that can hold the word: bisect, not a scan per word
+            i = bisect_right(starts, s) - 1
+            q = quotes[i] if i >= 0 and e <= quotes[i].end else None
+        else:
+            q = next((q for q in anc.quotes if q.start <= s and e <= q.end), None)
         keys.append(k)
         owners.append(q.from_post_id if q else anc.id)
     return keys, owners
 
 
 def _runs(
-    text: str, toks: Tokens, free: list[bool], sources: list[Source]
+    text: str, toks: Tokens, free: list[bool], sources: list[Source], budget: list[int]
 ) -> tuple[list[str | None], list[int]]:
     """Greedy longest-first matched runs: (owner per reply token, run number per token)."""
     keys = [k for k, _s, _e in toks]
@@ -87,6 +107,11 @@ def _runs(
         i == len(toks) - 1 or "\n" in text[toks[i][2] : toks[i + 1][1]] for i in range(len(toks))
     ]
     matchers = [SequenceMatcher(None, keys, src, autojunk=False) for src, _o in sources]
+    # price[si][i]: work of searching reply tokens [0, i) in source si (see MAX_MATCH_WORK).
+    price = [
+        list(accumulate((1 + len(sm.b2j.get(k, ())) for k in keys), initial=0))
+        for sm in matchers
+    ]
     owner: list[str | None] = [None] * len(toks)
     run_of = [-1] * len(toks)
     regions, i = [], 0
@@ -102,6 +127,10 @@ def _runs(
         lo, hi = regions.pop()
         best = (0, 0, 0, 0)  # length, reply start, source start, source index
         for si, sm in enumerate(matchers):
+            cost = price[si][hi] - price[si][lo]
+            if cost > budget[0]:
+                continue
+            budget[0] -= cost
             src = sources[si][0]
             a, b, n = sm.find_longest_match(lo, hi, 0, len(src))
             if n and a + n < hi and b + n < len(src) and last_on_line[a + n]:
@@ -180,16 +209,20 @@ def _credited(
 
 def _short_marked(text: str, toks: Tokens, owner: list[str | None], sources: list[Source]) -> None:
     """``>`` lines too short for a run (``> No.``): credit an exact word match in an ancestor."""
+    # (source, n) -> n-word sequence -> its first position: built once, not scanned per line.
+    first: dict[tuple[int, int], dict[tuple[str, ...], int]] = {}
     for m in _LINE.finditer(text):
         idx = _inside(toks, *m.span(1))
         if not m[1].startswith(">") or not idx or len(idx) >= MIN_RUN:
             continue
         want = [toks[i][0] for i in idx]
-        for keys, owners in sources:
-            at = next(
-                (b for b in range(len(keys) - len(want) + 1) if keys[b : b + len(want)] == want),
-                None,
-            )
+        for si, (keys, owners) in enumerate(sources):
+            grams = first.get((si, len(want)))
+            if grams is None:
+                grams = first[si, len(want)] = {}
+                for b in range(len(keys) - len(want) + 1):
+                    grams.setdefault(tuple(keys[b : b + len(want)]), b)
+            at = grams.get(tuple(want))
             if at is not None:
                 for k, i in enumerate(idx):
                     owner[i] = owners[at + k]
@@ -206,16 +239,31 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _quotes_of(post: Post, sources: list[Source]) -> list[Quote]:
+def _quotes_of(post: Post, sources: list[Source], budget: list[int]) -> list[Quote]:
     text = post.text
     toks = _tokens(text)
-    free = [not any(q.start <= s < q.end for q in post.quotes) for _k, s, _e in toks]
-    owner, run_of = _runs(text, toks, free, sources)
+    # Spans the post already quotes, merged so each word/span is checked by bisection (a
+    # JSONL post may declare thousands of quotes); empty ones only block spans around them.
+    taken = _merge([(q.start, q.end) for q in post.quotes if q.start < q.end])
+    taken_starts = [s for s, _e in taken]
+    taken_ends = [e for _s, e in taken]
+    points = sorted(q.start for q in post.quotes if q.start == q.end)
+
+    def in_taken(pos: int) -> bool:
+        i = bisect_right(taken_starts, pos) - 1
+        return i >= 0 and pos < taken_ends[i]
+
+    def meets_taken(s: int, e: int) -> bool:
+        i = bisect_right(taken_ends, s)
+        j = bisect_right(points, s)
+        return (i < len(taken) and taken_starts[i] < e) or (j < len(points) and points[j] < e)
+
+    free = [not in_taken(s) for _k, s, _e in toks]
+    owner, run_of = _runs(text, toks, free, sources, budget)
     _short_marked(text, toks, owner, sources)
-    taken = [(q.start, q.end) for q in post.quotes]
     quotes: list[Quote] = []
     for s, e in _merge(_credited(text, toks, owner, run_of)):
-        if any(s < te and ts < e for ts, te in taken):
+        if meets_taken(s, e):
             continue
         idx = _inside(toks, s, e)
         known = [o for i in idx if (o := owner[i]) is not None]
@@ -257,13 +305,29 @@ def attribute_quotes(thread: Thread) -> Thread:
         order.extend(kids[pid])
     done = dict(by_id)
     sources: dict[str, Source] = {}
+    root: dict[str, str] = {}  # post id -> id of the top of its reply tree
     for pid in order:
         post = by_id[pid]
-        chain = _ancestors(post, by_id, articles)
+        parent = post.parent_id
+        root[pid] = root[parent] if parent is not None and parent in root else pid
+        top = by_id[root[pid]]
+        if len(articles) <= MAX_ARTICLES:
+            chain = _ancestors(post, by_id, articles)
+        else:
+            chain = _ancestors(post, by_id, [top] if top.kind == "article" else [])
         if post.kind == "article" or not chain:
             continue
         for a in chain:
             if a not in sources:
                 sources[a] = _source(done[a])
-        done[pid] = replace(post, quotes=_quotes_of(post, [sources[a] for a in chain]))
+        # Found quotes free the rest of the reply to match differently (a run that crossed
+        # a line end credited neither line), so search again until nothing new is found:
+        # a second attribute_quotes then finds nothing either. The budget spans the rounds.
+        srcs = [sources[a] for a in chain]
+        budget = [MAX_MATCH_WORK]
+        quotes = _quotes_of(post, srcs, budget)
+        while len(quotes) > len(post.quotes):
+            post = replace(post, quotes=quotes)
+            quotes = _quotes_of(post, srcs, budget)
+        done[pid] = replace(post, quotes=quotes)
     return replace(thread, posts=[done[p.id] for p in thread.posts])
