@@ -124,7 +124,8 @@ def main() -> None:
           f"{'embed %':>8} {'model txt':>9} {'store MB':>9} {'RSS MB':>7} {'p50 ms':>7} "
           f"{'p95 ms':>7}")
     with tempfile.TemporaryDirectory() as tmp:
-        cache = Path(tmp) / "shared-cache.sqlite"  # sizes reuse each other's embeddings
+        # sizes reuse each other's embeddings; ARGMAP_EMBED_CACHE reuses an earlier run's
+        cache = Path(os.environ.get("ARGMAP_EMBED_CACHE") or Path(tmp) / "shared-cache.sqlite")
         for size in map(int, args.sizes.split(",")):
             for backend in args.backends.split(","):
                 work = Path(tmp) / f"{size}-{backend}"
