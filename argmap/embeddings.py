@@ -26,6 +26,7 @@ from langchain_core.embeddings import Embeddings  # noqa: E402
 MODEL_ID = "all-MiniLM-L6-v2-int8"
 DIM = 384
 MAX_TOKENS = 256
+_CHUNK = 4096  # texts per cache round trip in embed_array
 _TOKENIZER = Path(__file__).parent / "models" / "tokenizer.json"
 
 
@@ -78,8 +79,9 @@ class EmbeddingCache:
         return found
 
     def put_many(self, items: dict[str, np.ndarray]) -> None:
-        self._mem.update(items)
-        if self._db is not None and items:
+        if self._db is None:  # with a database, memory would only duplicate it, unbounded
+            self._mem.update(items)
+        elif items:
             with self._lock, self._db:
                 self._db.executemany(
                     "INSERT OR REPLACE INTO emb VALUES (?, ?)",
@@ -126,6 +128,17 @@ class MiniLMEmbeddings(Embeddings):
         return _text_key(text)
 
     def embed_array(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors for ``texts`` (cache first); big inputs go in chunks to bound memory."""
+        if len(texts) <= _CHUNK:
+            return self._embed_chunk(texts)
+        first = self._embed_chunk(texts[:_CHUNK])
+        out = np.empty((len(texts), first.shape[1]), dtype=np.float32)
+        out[:_CHUNK] = first
+        for i in range(_CHUNK, len(texts), _CHUNK):
+            out[i : i + _CHUNK] = self._embed_chunk(texts[i : i + _CHUNK])
+        return out
+
+    def _embed_chunk(self, texts: Sequence[str]) -> np.ndarray:
         keys = [self._key(t) for t in texts]
         cached = self.cache.get_many(keys)
         todo: dict[str, str] = {}

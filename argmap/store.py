@@ -344,18 +344,19 @@ class Store:
         ucol = self.vectorstore(f"{corpus}.{gen}.u", create=True)._collection
         pcol = self.vectorstore(f"{corpus}.{gen}.p", create=True)._collection
         emb = self.embeddings
-        parts: list[np.ndarray] = []
+        vectors = np.zeros((len(units), 1), dtype=np.float32)
         for i in range(0, len(units), _BATCH):
             chunk = units[i : i + _BATCH]
             vecs = emb.embed_array([u.text for u in chunk])
-            parts.append(vecs)
+            if i == 0:  # the model's width is known from its first batch
+                vectors = np.empty((len(units), vecs.shape[1]), dtype=np.float32)
+            vectors[i : i + len(chunk)] = vecs
             ucol.upsert(
                 ids=[u.id for u in chunk], documents=[u.text for u in chunk],
                 embeddings=vecs, metadatas=[_unit_meta(u) for u in chunk],
             )
             if progress:
                 progress(min(i + _BATCH, len(units)), len(units))
-        vectors = np.concatenate(parts) if parts else np.zeros((0, 1), dtype=np.float32)
         self._write_posts(pcol, thread, units, vectors)
         info = CorpusInfo(
             name=corpus, generation=gen, title=thread.title, format=thread.format,
