@@ -54,19 +54,21 @@ def test_kill_at_random_points_keeps_previous_index(tmp_path: Path, isolated_hom
     for attempt in range(KILLS):
         src = _fresh_corpus(tmp_path / f"big{attempt}.jsonl", 300, f"kill{attempt}")
         proc = _ingest(src, env)
-        time.sleep(rng.uniform(0.5, 7.0))
+        time.sleep(rng.uniform(0.5, 4.0))
         finished = proc.poll() is not None
         if not finished:
             os.kill(proc.pid, signal.SIGKILL)
             killed_mid_write += 1
         proc.wait()
         now = _state(Store())
-        if finished:  # it won the race: the new index must be complete
-            assert now[1] == 300 and now[3] == 5
+        if now != previous:
+            # the flip happened (the run finished, or was killed after the flip, e.g. while
+            # caching the argument map): then the new index must be the complete new corpus
+            assert now[1] == 300 and now[2] > 0 and now[3] == 5, f"kill {attempt}: {now}"
         else:
-            assert now == previous, f"kill {attempt} changed the visible index"
+            assert not finished, f"run {attempt} finished without replacing the index"
         previous = now
-    assert killed_mid_write >= KILLS // 2, "most kills should land mid-ingest"
+    assert killed_mid_write >= 3, "too few kills landed before the run ended"
     done = _ingest(src, env)
     assert done.wait(timeout=600) == 0
     store = Store()
