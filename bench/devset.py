@@ -22,7 +22,7 @@ def load(path: Path = DEVSET) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
-def _squash(text: str) -> str:
+def squash(text: str) -> str:
     return " ".join(text.split())
 
 
@@ -30,7 +30,7 @@ def resolve(index: Any, gold: list[dict[str, str]]) -> set[str]:
     """Post ids whose own words contain each gold snippet (stored id if none does)."""
     out: set[str] = set()
     for g in gold:
-        hits = [p.id for p in index.thread.posts if g["snippet"] in _squash(p.own_text)]
+        hits = [p.id for p in index.thread.posts if g["snippet"] in squash(p.own_text)]
         out.update(hits or [g["post_id"]])
     return out
 

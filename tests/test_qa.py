@@ -17,25 +17,13 @@ from argmap.qa import ask
 from argmap.records import Answer, Citation
 from argmap.retrieve import retrieve
 from argmap.store import CorpusIndex
+from bench.devset import load as load_devset
+from bench.devset import resolve as gold_ids  # gold posts by snippet of own words
+from bench.devset import squash
 from tests._qa_corpus import INJECTION, build
 
-DEVSET = json.loads(
-    (__import__("pathlib").Path(__file__).parent / "data" / "devset.json").read_text()
-)
+DEVSET = load_devset()
 _ANSWERS: dict[str, Answer] = {}  # one extractive run of the dev set, shared by the tests
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.split())
-
-
-def gold_ids(index: CorpusIndex, gold: list[dict[str, str]]) -> set[str]:
-    """Gold posts by their snippet of own words (robust to id changes), else the stored id."""
-    out: set[str] = set()
-    for g in gold:
-        found = [p.id for p in index.thread.posts if g["snippet"] in _squash(p.own_text)]
-        out.update(found or [g["post_id"]])
-    return out
 
 
 def assert_verified(index: CorpusIndex, ans: Answer) -> None:
@@ -65,7 +53,7 @@ def test_devset_is_big_enough_and_its_snippets_resolve(seed: CorpusIndex) -> Non
     assert {q["type"] for q in qs} >= {"fact", "who", "argument", "unanswerable", "rebuttal"}
     for q in qs:
         for g in q["gold"]:
-            hits = [p.id for p in seed.thread.posts if g["snippet"] in _squash(p.own_text)]
+            hits = [p.id for p in seed.thread.posts if g["snippet"] in squash(p.own_text)]
             assert hits, f"{q['id']}: snippet not in any post's own words: {g['snippet']!r}"
 
 
@@ -101,12 +89,12 @@ def test_a_claim_quoted_to_be_rebutted_is_credited_to_its_author(seed: CorpusInd
         original = gold_ids(seed, q["gold"])
         claim = q["gold"][0]["snippet"]
         quoters = {p.id for p in seed.thread.posts
-                   if claim in _squash(p.text) and p.id not in original}
+                   if claim in squash(p.text) and p.id not in original}
         assert quoters, "the claim should be quoted by replies"
         cited = answers[q["id"]].citations
         assert original & {c.post_id for c in cited}, (q["id"], cited)
         for c in cited:
-            if claim in _squash(c.quote):
+            if claim in squash(c.quote):
                 assert c.post_id in original, f"{q['id']}: credited to the rebutter {c.post_id}"
 
 
