@@ -30,7 +30,7 @@ _CHUNK = 4096  # texts per cache round trip in embed_array
 _TOKENIZER = Path(__file__).parent / "models" / "tokenizer.json"
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=4)
 def _session_and_tokenizer(model_path: str | None = None) -> tuple[object, object]:
     """An ONNX encoder with the all-MiniLM-L6-v2 interface (default: the packaged one)."""
     import onnxruntime as ort

@@ -4,7 +4,10 @@ Extractive, as in IBM's Key Point Analysis: a key point is a short sentence some
 corpus actually wrote, so it can be cited and can never say what nobody said. Grouping is
 average-linkage agglomerative clustering of MiniLM vectors by cosine distance (no fixed k:
 a thread has as many points as it has). ``match_scores`` is the (argument, key point) matcher that
-bench/argkp.py measures on ArgKP-2021 with the shared task's scorer.
+bench/argkp.py measures on ArgKP-2021 with the shared task's scorer: a fine-tuned bi-encoder
+with a relational head ranks every pair, then a cross-encoder re-scores each argument's best
+candidates (reading both texts at once is what the pooled vectors cannot do, but it costs one
+model pass per pair, hence only the top few).
 """
 
 from __future__ import annotations
@@ -17,11 +20,18 @@ from pathlib import Path
 
 import numpy as np
 
-from argmap.embeddings import MiniLMEmbeddings, _text_key
+from argmap.embeddings import MiniLMEmbeddings, _session_and_tokenizer, _text_key
 
 MATCHER_PATH = Path(__file__).parent / "models" / "kp_matcher.npz"
 # all-MiniLM-L6-v2 fine-tuned on ArgKP-2021 train for matching (train/finetune_matcher.py), int8
 ENCODER_PATH = Path(__file__).parent / "models" / "kp_minilm_int8.onnx"
+# cross-encoder over (key point, argument) pairs, re-scores the matcher's top candidates
+# (train/finetune_cross.py), int8
+CROSS_PATH = Path(__file__).parent / "models" / "kp_cross_int8.onnx"
+# how far the cross-encoder's view moves a re-scored pair, and how many key points per
+# argument it re-scores; both chosen on ArgKP dev by bench/argkp.py
+CROSS_WEIGHT = 0.3
+CROSS_TOP = 2
 # Cosine distance under which two sentences are taken as making the same point (average
 # linkage); 0.55 keeps paraphrases together without merging different arguments on the seed.
 DISTANCE_THRESHOLD = 0.55
@@ -176,7 +186,8 @@ def _matcher() -> tuple[np.ndarray, float]:
 
 def match_scores(
     arguments: list[str], key_points: list[str], embed: object | None = None,
-    method: str = "head", overlap_weight: float = 0.0,
+    method: str = "head", overlap_weight: float = 0.0, top: int = CROSS_TOP,
+    weight: float = CROSS_WEIGHT,
 ) -> np.ndarray:
     """Score every (argument, key point) pair in [0, 1], shape (n_args, n_kps).
 
@@ -185,8 +196,20 @@ def match_scores(
     ``method="head"``: the logistic head in ``models/kp_matcher.npz`` (train/train_matcher.py,
     trained over the fine-tuned encoder's ``pair_features``); scores depend on the whole set
     passed, so pass all arguments and key points of one topic and side together.
+    ``method="cross"``: the head's scores, with each argument's ``top`` best key points
+    re-scored by the cross-encoder (``cross_scores``) and mixed in with ``weight``; pairs
+    it did not re-score count as no match in its view.
     ``method="cosine"``: cosine mapped to [0, 1], optionally mixed with token overlap.
     """
+    if method == "cross":
+        head = match_scores(arguments, key_points, embed, "head")
+        pick = np.argsort(-head, axis=1)[:, :top]
+        rows = np.repeat(np.arange(len(arguments)), pick.shape[1])
+        cols = pick.ravel()
+        cross = np.zeros_like(head)
+        z = cross_scores([(key_points[j], arguments[i]) for i, j in zip(rows, cols, strict=True)])
+        cross[rows, cols] = 1.0 / (1.0 + np.exp(-z))
+        return ((1 - weight) * head + weight * cross).astype(np.float32)  # type: ignore[no-any-return]
     if embed is None:
         embed = matcher_embeddings()
     av = embed.embed_array(arguments)  # type: ignore[attr-defined]
@@ -199,3 +222,25 @@ def match_scores(
     if overlap_weight:
         score = (1 - overlap_weight) * score + overlap_weight * token_overlap(arguments, key_points)
     return score.astype(np.float32)  # type: ignore[no-any-return]
+
+
+def cross_scores(pairs: list[tuple[str, str]], batch_size: int = 64) -> np.ndarray:
+    """Cross-encoder logits for (key point, argument) pairs, read together in one input."""
+    session, tok = _session_and_tokenizer(str(CROSS_PATH))
+    out = np.zeros(len(pairs), dtype=np.float32)
+    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
+    for b in range(0, len(order), batch_size):
+        idx = order[b : b + batch_size]
+        encs = tok.encode_batch([(pairs[i][0] or " ", pairs[i][1] or " ")  # type: ignore[attr-defined]
+                                 for i in idx])
+        width = max(len(e.ids) for e in encs)
+        ids = np.zeros((len(idx), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        types = np.zeros_like(ids)
+        for r, e in enumerate(encs):
+            ids[r, : len(e.ids)] = e.ids
+            mask[r, : len(e.ids)] = 1
+            types[r, : len(e.ids)] = e.type_ids
+        out[idx] = session.run(  # type: ignore[attr-defined]
+            None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0][:, 0]
+    return out

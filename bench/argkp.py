@@ -28,7 +28,7 @@ from common import (  # noqa: E402
     matcher_embedder,
 )
 
-from argmap.keypoints import match_scores  # noqa: E402
+from argmap.keypoints import CROSS_TOP, CROSS_WEIGHT, match_scores  # noqa: E402
 from argmap.stance import load_head, score_vectors, template_diff, template_texts  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -53,7 +53,8 @@ def pairs(subset: str) -> list[tuple[list[str], list[str], list[str], list[str]]
     return out
 
 
-def predict(subset: str, method: str, w: float = 0.0, base: bool = False) -> dict[str, dict]:
+def predict(subset: str, method: str, w: float = 0.0, base: bool = False,
+            top: int = 3) -> dict[str, dict]:
     """{arg_id: {key_point_id: score}} for one split, each topic and side scored together.
 
     Vectors from the shipped fine-tuned matcher encoder (int8 ONNX), as match_scores uses at
@@ -63,7 +64,10 @@ def predict(subset: str, method: str, w: float = 0.0, base: bool = False) -> dic
     for arg_ids, arguments, kp_ids, key_points in pairs(subset):
         if not kp_ids:
             continue
-        s = match_scores(arguments, key_points, embed=emb, method=method, overlap_weight=w)
+        if method == "cross":
+            s = match_scores(arguments, key_points, embed=emb, method=method, top=top, weight=w)
+        else:
+            s = match_scores(arguments, key_points, embed=emb, method=method, overlap_weight=w)
         for i, aid in enumerate(arg_ids):
             preds[aid] = {k: float(s[i, j]) for j, k in enumerate(kp_ids)}
     return preds
@@ -111,8 +115,21 @@ def main() -> None:
     name = f"fine-tuned+overlap{best_w}"
     rows.append((name, {s: evaluate(s, predict(s, "cosine", best_w), name)
                         for s in ("dev", "test")}))
-    rows.append(("fine-tuned+head (shipped)", {s: evaluate(s, predict(s, "head"), "head")
-                                               for s in ("dev", "test")}))
+    rows.append(("fine-tuned+head", {s: evaluate(s, predict(s, "head"), "head")
+                                     for s in ("dev", "test")}))
+    grid = [(top, w) for top in (2, 3, 5) for w in (0.2, 0.3, 0.5, 0.7, 1.0)]
+    dev = {(t, w): evaluate("dev", predict("dev", "cross", w, top=t), f"cross{t}_{w}")
+           for t, w in grid}
+    for (t, w), (strict, relaxed) in dev.items():
+        print(f"  dev cross top {t} weight {w}: strict {strict:.3f} relaxed {relaxed:.3f}")
+    top, w = max(grid, key=lambda k: (round(dev[k][0], 3), dev[k][1]))
+    shipped = "" if (top, w) == (CROSS_TOP, CROSS_WEIGHT) else " (differs from the default!)"
+    name = f"+cross top {top} w {w}"
+    rows.append((name, {"dev": dev[(top, w)],
+                        "test": evaluate("test", predict("test", "cross", w, top=top),
+                                         "cross")}))
+    print(f"chosen on dev: top {top}, weight {w}; shipped default top {CROSS_TOP}, "
+          f"weight {CROSS_WEIGHT}{shipped}")
     head = ("method", "dev strict", "dev relaxed", "test strict", "test relaxed")
     print(f"{head[0]:<27}{head[1]:>11}{head[2]:>12}{head[3]:>12}{head[4]:>13}")
     for name, r in rows:

@@ -72,7 +72,9 @@ def main() -> None:
         subprocess.run([*cli, str(files["a"])], check=True, capture_output=True)
         print(f"cores: {os.cpu_count()}; first ingest of {args.posts} posts: "
               f"{time.perf_counter() - t0:.0f} s")
-        stop, swaps, failures = threading.Event(), [], []
+        stop = threading.Event()
+        swaps: list[int] = []
+        failures: list[int] = []
 
         def writer() -> None:
             turn = 0
@@ -87,8 +89,8 @@ def main() -> None:
         background.start()
         with ThreadPoolExecutor(max_workers=8) as pool:
             by_threads = list(pool.map(timed_ask, qs))
-        with ProcessPoolExecutor(max_workers=2, mp_context=get_context("spawn")) as pool:
-            by_procs = list(pool.map(timed_ask, qs))
+        with ProcessPoolExecutor(max_workers=2, mp_context=get_context("spawn")) as procs:
+            by_procs = list(procs.map(timed_ask, qs))
         stop.set()
         background.join()
         from ingest.formats import parse_file

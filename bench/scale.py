@@ -37,6 +37,31 @@ def questions(n: int = 100) -> list[str]:
     return [forms[i % len(forms)].format(kps[i % len(kps)].rstrip(".").lower()) for i in range(n)]
 
 
+class RssByPhase:
+    """Samples this process's resident memory every 0.2 s, keeping the peak of each phase,
+    so a missed memory goal says which stage to fix (ru_maxrss only gives the overall peak)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.phase = "parse"
+        self.peak: dict[str, float] = {}
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        page = os.sysconf("SC_PAGE_SIZE")
+        while not self._done.wait(0.2):
+            with open("/proc/self/statm") as fh:
+                mb = int(fh.read().split()[1]) * page / 1e6
+            self.peak[self.phase] = max(self.peak.get(self.phase, 0.0), mb)
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+
 def du_mb(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
 
@@ -65,19 +90,29 @@ def one(size: int, backend: str, work: Path, url: str | None) -> dict[str, float
             spent["embed"] += time.perf_counter() - t
 
     emb.encode = timed_encode  # type: ignore[method-assign]
+    rss = RssByPhase()
+
+    def progress(stage: str, done: int, total: int) -> None:
+        rss.phase = "posts+map" if stage == "embedding" and done >= total else stage
+
     t0 = time.perf_counter()
-    result = api.ingest([src], corpus="scale", store=store)[0]
+    result = api.ingest([src], corpus="scale", store=store, progress=progress)[0]
     ingest_s = time.perf_counter() - t0
     qs = questions()
+    rss.phase = "ask (load)"
     t1 = time.perf_counter()
     api.ask(qs[0], corpus="scale", store=store)  # warm: loads units, BM25, the model
     warm_s = time.perf_counter() - t1
+    rss.phase = "ask"
     lat = []
     for q in qs:
         t = time.perf_counter()
         api.ask(q, corpus="scale", store=store)
         lat.append((time.perf_counter() - t) * 1000)
     lat.sort()
+    rss.stop()
+    print("peak RSS by phase (MB): " + ", ".join(f"{k} {v:.0f}" for k, v in rss.peak.items()),
+          file=sys.stderr)
     return {
         "size": size, "backend": backend, "posts": result.info.posts, "units": result.info.units,
         "ingest_s": ingest_s, "embed_s": spent["embed"], "model_texts": emb.computed,
@@ -141,6 +176,8 @@ def main() -> None:
                 finally:
                     if server:
                         server.terminate()
+                phases = [ln for ln in out.stderr.splitlines() if ln.startswith("peak RSS")]
+                print("        " + (phases[-1] if phases else ""), flush=True)
                 r = json.loads(out.stdout.strip().splitlines()[-1])
                 print(f"{r['posts']:>7} {backend:>8} {r['units']:>7} {r['ingest_s']:>9.1f} "
                       f"{r['posts'] / r['ingest_s']:>8.0f} "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from argmap.citations import locate_quote
 from argmap.mapping import author_key, duplicates, get_map
 from argmap.records import Post
@@ -90,7 +92,21 @@ def test_matcher_prefers_the_key_point_an_argument_makes() -> None:
             "A company may refuse to sell to anyone it likes; that is its right."]
     kps = ["Facial recognition leads to wrongful arrests",
            "Companies are free to choose their customers"]
-    for method in ("head", "cosine"):
+    for method in ("head", "cosine", "cross"):
         s = match_scores(args, kps, method=method)
         assert s.shape == (2, 2) and ((s >= 0) & (s <= 1)).all()
         assert s[0, 0] > s[0, 1] and s[1, 1] > s[1, 0]
+
+
+def test_cross_encoder_reads_the_pair_together() -> None:
+    """Each pair is scored on its own (batch order and padding change nothing), and an argument
+    making the key point outscores an unrelated one."""
+    from argmap.keypoints import cross_scores
+
+    kp = "Facial recognition leads to wrongful arrests"
+    z = cross_scores([(kp, "Face matching got innocent people arrested by police."),
+                      (kp, "Stock prices rose after the quarterly earnings report.")])
+    assert z.shape == (2,) and z[0] > z[1]
+    again = cross_scores([(kp, "Stock prices rose after the quarterly earnings report."),
+                          (kp, "Face matching got innocent people arrested by police.")])
+    assert np.allclose(again[::-1], z, atol=1e-4)

@@ -174,6 +174,11 @@ def score_cosine(embed, subset: str) -> tuple[float, float]:  # type: ignore[no-
         s = av[g.index.to_numpy()] @ kv[ki].T
         for r, aid in enumerate(g.arg_id):
             preds[aid] = {kps.key_point_id.iloc[j]: float(s[r, c]) for c, j in enumerate(ki)}
+    return map_score(preds, subset)
+
+
+def map_score(preds: dict[str, dict[str, float]], subset: str) -> tuple[float, float]:
+    """Strict / relaxed mAP of {arg_id: {key_point_id: score}} with the shared task's scorer."""
     kpm = scorer()
     gold = ARGKP / "test" if subset == "test" else ARGKP
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
@@ -214,7 +219,7 @@ def train(a: argparse.Namespace) -> None:
     t_start = time.time()
     print(f"{len(data)} triplets, {steps_per_epoch} steps/epoch, planned {planned} steps, "
           f"budget {a.minutes} min", flush=True)
-    step, order = 0, []
+    step, order = 0, list[int]()
     enc.model.train()
     while step < planned and (time.time() - t_start) / 60 < a.minutes:
         if len(order) < a.batch:
@@ -223,8 +228,8 @@ def train(a: argparse.Namespace) -> None:
         batch = [data[i] for i in idx]
         cols: list[str] = []  # unique key point texts of this batch: positives and negatives
         where: dict[str, int] = {}
-        for _, p, n in batch:
-            for t in (p, n):
+        for _, p, neg in batch:
+            for t in (p, neg):
                 if t and t not in where:
                     where[t] = len(cols)
                     cols.append(t)

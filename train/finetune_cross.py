@@ -1,0 +1,227 @@
+"""Train the key-point cross-encoder on ArgKP-2021 train; export int8 ONNX.
+
+Rebuilds argmap/models/kp_cross_int8.onnx, which keypoints.cross_scores runs through
+onnxruntime to re-score (key point, argument) pairs that the bi-encoder matcher ranked.
+
+Why a cross-encoder (issue 4, item 5): the fine-tuned bi-encoder plus relational head stopped
+at dev strict 0.855; a longer bi-encoder schedule did not help. A cross-encoder reads the
+key point and the argument together, so it sees negation and which side of a key point an
+argument takes, which pooled vectors blur. It starts from the fine-tuned matcher checkpoint
+(already tuned to this task's vocabulary) with a fresh one-logit head, and learns pointwise
+(binary cross-entropy on every labelled train pair), so scores also rank across arguments,
+as the shared task's mAP does. Dev is scored with the shared task's scorer every
+--eval-every steps and the best checkpoint kept; test is never read here.
+
+Run (training venv with the `train` extra, offline):
+  nice -n 19 python train/finetune_cross.py train --minutes 40 --out cross
+  nice -n 19 python train/finetune_cross.py export --checkpoint .argmap/finetune/cross
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from finetune_matcher import WORK, base_model_dir, load, map_score
+
+ROOT = Path(__file__).resolve().parents[1]
+ONNX_INT8 = ROOT / "argmap" / "models" / "kp_cross_int8.onnx"
+ONNX_FP32 = WORK / "kp_cross_fp32.onnx"
+
+
+class Cross:
+    """BERT with a one-logit head over "[CLS] key point [SEP] argument [SEP]"."""
+
+    def __init__(self, path: Path, max_len: int):
+        import torch
+        from tokenizers import Tokenizer
+        from transformers import AutoModelForSequenceClassification
+
+        self.torch = torch
+        self.model = AutoModelForSequenceClassification.from_pretrained(str(path), num_labels=1)
+        self.tok = Tokenizer.from_file(str(base_model_dir() / "tokenizer.json"))
+        self.tok.no_padding()
+        self.tok.enable_truncation(max_length=max_len)
+
+    def batch(self, pairs: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
+        encs = self.tok.encode_batch([(k or " ", a or " ") for k, a in pairs])
+        width = max(len(e.ids) for e in encs)
+        ids = np.zeros((len(pairs), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        types = np.zeros_like(ids)
+        for r, e in enumerate(encs):
+            ids[r, : len(e.ids)] = e.ids
+            mask[r, : len(e.ids)] = 1
+            types[r, : len(e.ids)] = e.type_ids
+        t = self.torch.from_numpy
+        return t(ids), t(mask), t(types)
+
+    def __call__(self, pairs: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
+        ids, mask, types = self.batch(pairs)
+        return self.model(input_ids=ids, attention_mask=mask, token_type_ids=types).logits[:, 0]
+
+    def score(self, pairs: list[tuple[str, str]], bs: int = 128) -> np.ndarray:
+        torch = self.torch
+        self.model.eval()
+        order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
+        out = np.zeros(len(pairs), dtype=np.float32)
+        with torch.inference_mode():
+            for b in range(0, len(order), bs):
+                idx = order[b : b + bs]
+                out[idx] = self([pairs[i] for i in idx]).numpy()
+        self.model.train()
+        return out
+
+
+def score_pairs(score, subset: str) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """Strict / relaxed dev mAP of a pair scorer over every (argument, key point) of a group."""
+    args, kps, _ = load(subset)
+    rows = []
+    for (topic, stance), g in args.groupby(["topic", "stance"]):
+        k = kps[(kps.topic == topic) & (kps.stance == stance)]
+        rows += [(a, kid, kt, at) for a, at in zip(g.arg_id, g.argument, strict=True)
+                 for kid, kt in zip(k.key_point_id, k.key_point, strict=True)]
+    s = score([(kt, at) for _, _, kt, at in rows])
+    preds: dict[str, dict[str, float]] = {}
+    for (a, kid, _, _), v in zip(rows, s, strict=True):
+        preds.setdefault(a, {})[kid] = float(v)
+    return map_score(preds, subset)
+
+
+def train(a: argparse.Namespace) -> None:
+    import torch
+
+    torch.manual_seed(a.seed)
+    torch.set_num_threads(a.threads)
+    rng = random.Random(a.seed)
+    init = Path(a.init) if a.init else base_model_dir()
+    model = Cross(init, a.max_len)
+    args, kps, labels = load("train")
+    atext = dict(zip(args.arg_id, args.argument, strict=True))
+    ktext = dict(zip(kps.key_point_id, kps.key_point, strict=True))
+    data = [(ktext[k], atext[x], float(y)) for x, k, y in
+            labels[["arg_id", "key_point_id", "label"]].itertuples(index=False)]
+    out = WORK / a.out
+    opt = torch.optim.AdamW(model.model.parameters(), lr=a.lr, weight_decay=0.01)
+    planned = a.planned_steps or int(a.epochs * len(data) / a.batch)
+    warm = max(1, int(0.06 * planned))
+    t_start = time.time()
+
+    def lr_at(s: int) -> float:  # warm-up, then linear decay to 0 at the step or time budget
+        done = max(s / planned, (time.time() - t_start) / 60 / a.minutes)
+        return min((s + 1) / warm, max(0.0, 1.0 - done) / 0.94)
+
+    print(f"{len(data)} labelled pairs, planned {planned} steps, budget {a.minutes} min",
+          flush=True)
+    best, step, order = (-1.0, -1.0), 0, list[int]()
+    bce = torch.nn.BCEWithLogitsLoss()
+    model.model.train()
+    while step < planned and (time.time() - t_start) / 60 < a.minutes:
+        if len(order) < a.batch:
+            order += rng.sample(range(len(data)), len(data))
+        idx, order = order[: a.batch], order[a.batch :]
+        batch = [data[i] for i in idx]
+        loss = bce(model([(k, x) for k, x, _ in batch]), torch.tensor([y for *_, y in batch]))
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.model.parameters(), 1.0)
+        for g in opt.param_groups:
+            g["lr"] = a.lr * lr_at(step)
+        opt.step()
+        opt.zero_grad()
+        step += 1
+        if step % 20 == 0:
+            el = time.time() - t_start
+            print(f"step {step}: loss {loss.item():.3f} ({el / step:.2f}s/step, "
+                  f"{el / 60:.1f} min)", flush=True)
+        last = step >= planned or (time.time() - t_start) / 60 >= a.minutes
+        if step % a.eval_every == 0 or last:
+            dev = score_pairs(model.score, "dev")
+            mark = ""
+            if dev[0] > best[0]:
+                best, mark = dev, " *best, saved"
+                model.model.save_pretrained(out)
+            print(f"step {step}: dev strict {dev[0]:.3f} relaxed {dev[1]:.3f}{mark}", flush=True)
+    print(f"best dev strict {best[0]:.3f} relaxed {best[1]:.3f}; {step} steps in "
+          f"{(time.time() - t_start) / 60:.1f} min; checkpoint {out}", flush=True)
+
+
+def export(a: argparse.Namespace) -> None:
+    """Classifier -> ONNX (input_ids, attention_mask, token_type_ids -> logits), then dynamic
+    per-channel int8, and dev mAP of torch vs int8 to show the quantisation cost."""
+    import onnxruntime as ort
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    torch.set_num_threads(a.threads)
+    src = Path(a.checkpoint)
+    cross = Cross(src, a.max_len)
+    cross.model.eval()
+
+    class Body(torch.nn.Module):
+        def __init__(self, m):  # type: ignore[no-untyped-def]
+            super().__init__()
+            self.m = m
+
+        def forward(self, input_ids, attention_mask, token_type_ids):  # type: ignore[no-untyped-def]
+            return self.m(input_ids=input_ids, attention_mask=attention_mask,
+                          token_type_ids=token_type_ids).logits
+
+    ids = torch.ones((2, 16), dtype=torch.long)
+    axes = {0: "batch", 1: "sequence"}
+    torch.onnx.export(
+        Body(cross.model), (ids, torch.ones_like(ids), torch.zeros_like(ids)), str(ONNX_FP32),
+        input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["logits"],
+        dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes,
+                      "logits": {0: "batch"}},
+        opset_version=17, dynamo=False,
+    )
+    quantize_dynamic(str(ONNX_FP32), str(ONNX_INT8), weight_type=QuantType.QInt8,
+                     per_channel=True)
+    print(f"wrote {ONNX_INT8} ({ONNX_INT8.stat().st_size / 1e6:.1f} MB)")
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = a.threads
+    sess = ort.InferenceSession(str(ONNX_INT8), opts, providers=["CPUExecutionProvider"])
+
+    def onnx_score(pairs: list[tuple[str, str]]) -> np.ndarray:
+        out = np.zeros(len(pairs), dtype=np.float32)
+        for b in range(0, len(pairs), 64):
+            ids, mask, types = (x.numpy() for x in cross.batch(pairs[b : b + 64]))
+            out[b : b + 64] = sess.run(None, {"input_ids": ids, "attention_mask": mask,
+                                              "token_type_ids": types})[0][:, 0]
+        return out
+
+    print("dev mAP torch strict {:.3f} relaxed {:.3f}".format(*score_pairs(cross.score, "dev")))
+    print("dev mAP int8  strict {:.3f} relaxed {:.3f}".format(*score_pairs(onnx_score, "dev")))
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("train")
+    t.add_argument("--minutes", type=float, default=40.0, help="wall-clock training budget")
+    t.add_argument("--epochs", type=float, default=2.0)
+    t.add_argument("--planned-steps", type=int, default=0, help="schedule length (0: epochs)")
+    t.add_argument("--batch", type=int, default=32)
+    t.add_argument("--lr", type=float, default=4e-5)
+    t.add_argument("--max-len", type=int, default=96)
+    t.add_argument("--init", default=str(WORK / "run2"),
+                   help="starting checkpoint (default: the shipped fine-tuned matcher)")
+    t.add_argument("--eval-every", type=int, default=150)
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--out", default="cross", help="checkpoint folder under .argmap/finetune/")
+    t.add_argument("--threads", type=int, default=2)
+    e = sub.add_parser("export")
+    e.add_argument("--checkpoint", default=str(WORK / "cross"))
+    e.add_argument("--max-len", type=int, default=96)
+    e.add_argument("--threads", type=int, default=2)
+    a = p.parse_args()
+    {"train": train, "export": export}[a.cmd](a)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
