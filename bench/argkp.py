@@ -117,7 +117,7 @@ def main() -> None:
                         for s in ("dev", "test")}))
     rows.append(("fine-tuned+head", {s: evaluate(s, predict(s, "head"), "head")
                                      for s in ("dev", "test")}))
-    grid = [(top, w) for top in (2, 3, 5) for w in (0.2, 0.3, 0.5, 0.7, 1.0)]
+    grid = [(top, w) for top in (2, 3, 5) for w in (0.2, 0.3, 0.4, 0.5, 0.6, 1.0)]
     dev = {(t, w): evaluate("dev", predict("dev", "cross", w, top=t), f"cross{t}_{w}")
            for t, w in grid}
     for (t, w), (strict, relaxed) in dev.items():

@@ -1,4 +1,5 @@
-"""50 concurrent asks by threads and 50 by processes on a 20k-post store during re-ingests.
+"""Concurrent asks (waves of 50 by threads and 50 by processes) on a 20k-post store while
+re-ingests of the same corpus run, until two re-ingests have flipped the index under them.
 
 Prints errors, citations that fail verification, answers mixing two generations (the two
 alternating versions carry the same words under different post ids), re-ingests completed
@@ -60,6 +61,7 @@ def timed_ask(question: str) -> tuple[float, str, list[tuple[str, int, int, str]
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--posts", type=int, default=20_000)
+    ap.add_argument("--max-waves", type=int, default=40)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -74,7 +76,7 @@ def main() -> None:
               f"{time.perf_counter() - t0:.0f} s")
         stop = threading.Event()
         swaps: list[int] = []
-        failures: list[int] = []
+        failures: list[str] = []
 
         def writer() -> None:
             turn = 0
@@ -82,15 +84,24 @@ def main() -> None:
                 turn += 1
                 proc = subprocess.run([*cli, str(files["b" if turn % 2 else "a"])],
                                       capture_output=True, text=True)
-                (swaps if proc.returncode == 0 else failures).append(turn)
+                if proc.returncode == 0:
+                    swaps.append(turn)
+                else:
+                    failures.append((proc.stderr.strip().splitlines() or ["?"])[-1])
 
         qs = questions(50)
         background = threading.Thread(target=writer, daemon=True)
         background.start()
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            by_threads = list(pool.map(timed_ask, qs))
-        with ProcessPoolExecutor(max_workers=2, mp_context=get_context("spawn")) as procs:
-            by_procs = list(procs.map(timed_ask, qs))
+        by_threads: list[tuple[float, str, list[tuple[str, int, int, str]], str]] = []
+        by_procs: list[tuple[float, str, list[tuple[str, int, int, str]], str]] = []
+        waves = 0
+        # waves of 50 + 50 until two re-ingests have flipped the index under the readers
+        with ThreadPoolExecutor(max_workers=8) as pool, ProcessPoolExecutor(
+                max_workers=2, mp_context=get_context("spawn")) as procs:
+            while len(swaps) < 2 and not failures and waves < args.max_waves:
+                waves += 1
+                by_threads += pool.map(timed_ask, qs)
+                by_procs += procs.map(timed_ask, qs)
         stop.set()
         background.join()
         from ingest.formats import parse_file
@@ -106,12 +117,15 @@ def main() -> None:
                     post = texts[pid.split("-", 1)[0]].get(pid)
                     bad += post is None or post.text[s:e] != quote
             lat = sorted(r[0] * 1000 for r in results)
-            print(f"{label:>9}: 50 asks, {len(errors)} errors, {bad} unverifiable citations, "
-                  f"{mixed} mixed answers, p50 {statistics.median(lat):.0f} ms, "
-                  f"p95 {lat[47]:.0f} ms (includes each worker's first load)")
+            print(f"{label:>9}: {len(results)} asks in {waves} waves of 50, {len(errors)} errors, "
+                  f"{bad} unverifiable citations, {mixed} mixed answers, "
+                  f"p50 {statistics.median(lat):.0f} ms, p95 {lat[int(len(lat) * .95) - 1]:.0f} ms "
+                  "(includes each worker's first load and every reload after a flip)")
             for err in errors[:3]:
                 print(f"           error: {err[:160]}")
         print(f"re-ingests during the asks: {len(swaps)} completed, {len(failures)} failed")
+        for msg in failures[:3]:
+            print(f"           re-ingest error: {msg[:160]}")
 
 
 if __name__ == "__main__":

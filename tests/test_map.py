@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-
 from argmap.citations import locate_quote
 from argmap.mapping import author_key, duplicates, get_map
 from argmap.records import Post
@@ -99,14 +97,14 @@ def test_matcher_prefers_the_key_point_an_argument_makes() -> None:
 
 
 def test_cross_encoder_reads_the_pair_together() -> None:
-    """Each pair is scored on its own (batch order and padding change nothing), and an argument
-    making the key point outscores an unrelated one."""
+    """A pair's score is its own (the same alone as among others), and an argument making
+    the key point outscores an unrelated one."""
     from argmap.keypoints import cross_scores
 
     kp = "Facial recognition leads to wrongful arrests"
     z = cross_scores([(kp, "Face matching got innocent people arrested by police."),
-                      (kp, "Stock prices rose after the quarterly earnings report.")])
-    assert z.shape == (2,) and z[0] > z[1]
-    again = cross_scores([(kp, "Stock prices rose after the quarterly earnings report."),
-                          (kp, "Face matching got innocent people arrested by police.")])
-    assert np.allclose(again[::-1], z, atol=1e-4)
+                      (kp, "Stock prices rose after the quarterly earnings report."),
+                      ("Companies are free to choose their customers", "A much longer text " * 9)])
+    assert z.shape == (3,) and z[0] > z[1]
+    alone = cross_scores([(kp, "Stock prices rose after the quarterly earnings report.")])
+    assert alone[0] == z[1]
