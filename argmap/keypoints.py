@@ -60,7 +60,7 @@ def cluster(vecs: np.ndarray, threshold: float = DISTANCE_THRESHOLD) -> list[lis
     if n == 1:
         return [[0]]
     # The same sentence pasted again clusters once (exact duplicates are common at scale).
-    uniq, inverse = np.unique(vecs.astype(np.float32), axis=0, return_inverse=True)
+    uniq, inverse = np.unique(vecs.astype(np.float32, copy=False), axis=0, return_inverse=True)
     labels = _linkage_labels(uniq, threshold)[inverse.ravel()]
     groups: dict[int, list[int]] = {}
     for i, lab in enumerate(labels):
@@ -117,10 +117,15 @@ def label_quality(text: str) -> float:
 def describe(vecs: np.ndarray, texts: list[str], members: list[int]) -> Cluster:
     """Pick the member most similar to the rest (weighted by label quality) as the label."""
     sub = vecs[members]
-    sims = sub @ sub.T
-    cent = (sims.sum(1) - 1.0) / max(len(members) - 1, 1) if len(members) > 1 else np.ones(1)
+    if len(members) > 1:
+        # sum_j cos(i, j) = v_i . sum_j v_j: linear memory, where the pairwise matrix of a
+        # 20k-member cluster (common at 100k posts) would take 1.6 GB
+        self_sim = np.einsum("ij,ij->i", sub, sub)
+        cent = (sub @ sub.sum(0) - self_sim) / (len(members) - 1)
+    else:
+        cent = np.ones(1)
     quality = np.array([label_quality(texts[i]) for i in members])
-    best = int(np.argmax(cent * quality))
+    best = int(np.argmax(np.round(cent * quality, 5)))  # a tie (two members) -> the first
     return Cluster(members, members[best], [float(c) for c in cent])
 
 

@@ -105,7 +105,8 @@ def load_head(path: Path = MODEL_PATH) -> StanceHead:
 def template_diff(prop_vecs_pos: np.ndarray, prop_vecs_neg: np.ndarray,
                   vecs: np.ndarray) -> np.ndarray:
     """Mean over templates of cos(text, 'support P') - cos(text, 'oppose P'), scaled."""
-    return 10.0 * ((vecs * prop_vecs_pos).sum(-1) - (vecs * prop_vecs_neg).sum(-1))
+    # one matrix-vector product: no (n, dim) temporary, which at 200k units is 300 MB
+    return 10.0 * (vecs @ (prop_vecs_pos - prop_vecs_neg))  # type: ignore[no-any-return]
 
 
 def template_texts(prop: str) -> tuple[list[str], list[str]]:

@@ -206,14 +206,20 @@ class CorpusIndex:
     def load_doc(self, kind: str) -> str | None:
         """A cached artefact (e.g. the argument map) stored with this generation."""
         got = self.store._registry().get(
-            ids=[f"{self.name}::{self.info.generation}::{kind}"], include=["documents"]
+            ids=[f"{self.name}::{self.info.generation}::{kind}"],
+            include=["documents", "metadatas"],
         )
-        return got["documents"][0] if got["documents"] else None
+        if not got["ids"]:
+            return None
+        body = (got["metadatas"][0] or {}).get("body")
+        return str(body) if body is not None else got["documents"][0]
 
     def save_doc(self, kind: str, text: str) -> None:
+        """The text goes in metadata, not the document: Chroma full-text indexes documents,
+        which for a 100k-post map (tens of MB of JSON) cost hundreds of MB and seconds."""
         self.store._registry().upsert(
-            ids=[f"{self.name}::{self.info.generation}::{kind}"],
-            documents=[text], embeddings=[[0.0]], metadatas=[{"corpus": self.name, "doc": kind}],
+            ids=[f"{self.name}::{self.info.generation}::{kind}"], documents=[""],
+            embeddings=[[0.0]], metadatas=[{"corpus": self.name, "doc": kind, "body": text}],
         )
 
 

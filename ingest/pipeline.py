@@ -84,6 +84,7 @@ def ingest_path(
             progress("embedding", done, total)
 
     info = store.write(name, thread, units, digest, progress=embed_progress)
+    del thread, units  # the hook reloads from the store; at 100k posts these are ~300 MB
     if after_write is not None:
         after_write(store, name)
     return IngestResult(name, info, False, comments, quoting, store.embeddings.computed - before)
