@@ -60,8 +60,16 @@ def cluster(vecs: np.ndarray, threshold: float = DISTANCE_THRESHOLD) -> list[lis
     if n == 1:
         return [[0]]
     # The same sentence pasted again clusters once (exact duplicates are common at scale).
-    uniq, inverse = np.unique(vecs.astype(np.float32, copy=False), axis=0, return_inverse=True)
-    labels = _linkage_labels(uniq, threshold)[inverse.ravel()]
+    # Rows are keyed by a digest of their bytes: np.unique(axis=0) would sort copies of the
+    # whole matrix (three times its size at 100k posts).
+    first: dict[bytes, int] = {}
+    inverse = np.empty(n, dtype=np.int64)
+    for i, row in enumerate(np.ascontiguousarray(vecs, dtype=np.float32)):
+        inverse[i] = first.setdefault(hashlib.blake2b(row.data, digest_size=16).digest(),
+                                      len(first))
+    keep = np.empty(len(first), dtype=np.int64)
+    keep[inverse[::-1]] = np.arange(n - 1, -1, -1)  # first occurrence of each distinct row
+    labels = _linkage_labels(vecs[keep], threshold)[inverse]
     groups: dict[int, list[int]] = {}
     for i, lab in enumerate(labels):
         groups.setdefault(int(lab), []).append(i)

@@ -108,3 +108,25 @@ def test_cross_encoder_reads_the_pair_together() -> None:
     assert z.shape == (3,) and z[0] > z[1]
     alone = cross_scores([(kp, "Stock prices rose after the quarterly earnings report.")])
     assert alone[0] == z[1]
+
+
+def test_clustering_above_the_exact_linkage_limit_keeps_duplicates_and_topics_apart() -> None:
+    """Past MAX_LINKAGE rows clustering samples; pasted duplicates still land together, every
+    row is placed once, and two unrelated topics never share a cluster."""
+    import numpy as np
+
+    from argmap.keypoints import MAX_LINKAGE, cluster
+
+    rng = np.random.default_rng(1)
+    centres = rng.normal(size=(2, 384))
+    rows = np.concatenate([c + 0.05 * rng.normal(size=(MAX_LINKAGE, 384)) for c in centres])
+    rows = np.concatenate([rows, rows[:300]]).astype(np.float32)  # 300 pasted twice
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    groups = cluster(rows)
+    label = np.empty(len(rows), dtype=int)
+    for g, members in enumerate(groups):
+        label[members] = g
+    assert sorted(i for g in groups for i in g) == list(range(len(rows)))
+    assert (label[:300] == label[-300:]).all()
+    first, second = set(label[:MAX_LINKAGE]), set(label[MAX_LINKAGE : 2 * MAX_LINKAGE])
+    assert not first & second and len(groups) >= 2
