@@ -14,8 +14,8 @@ as the shared task's mAP does. Dev is scored with the shared task's scorer every
 
 Measured (2 cores, ~0.65 s/step alone): the shipped model is `train --minutes 45 --epochs 2`
 (1289 steps, 15 min; best dev at step 1200): alone dev strict 0.785 / relaxed 0.938 in torch,
-0.776 / 0.941 as int8; re-scoring the head's top 3 at weight 0.4 (chosen on dev by
-bench/argkp.py) lifts the head from dev 0.855 / 0.954 to 0.873 / 0.966.
+0.786 / 0.939 as int8 (one pair per call); re-scoring the head's top 3 at weight 0.4
+(chosen on dev by bench/argkp.py) lifts the head from dev 0.855 / 0.954 to 0.873 / 0.966.
 Tried and not shipped, each chosen against on dev: starting from the base MiniLM instead of
 the matcher checkpoint (alone 0.778 / 0.932, combined no better); `--undecided 0.5` (1528 steps,
 39 min under load: alone 0.797 / 0.942 int8 0.804 / 0.941, but combined best 0.871 / 0.967).
@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from finetune_matcher import WORK, base_model_dir, load, map_score
+from finetune_matcher import WORK, base_model_dir, load, lr_schedule, map_score, to_int8_onnx
 
 ROOT = Path(__file__).resolve().parents[1]
 ONNX_INT8 = ROOT / "argmap" / "models" / "kp_cross_int8.onnx"
@@ -130,12 +130,8 @@ def train(a: argparse.Namespace) -> None:
     out = WORK / a.out
     opt = torch.optim.AdamW(model.model.parameters(), lr=a.lr, weight_decay=0.01)
     planned = a.planned_steps or int(a.epochs * len(data) / a.batch)
-    warm = max(1, int(0.06 * planned))
     t_start = time.time()
-
-    def lr_at(s: int) -> float:  # warm-up, then linear decay to 0 at the step or time budget
-        done = max(s / planned, (time.time() - t_start) / 60 / a.minutes)
-        return min((s + 1) / warm, max(0.0, 1.0 - done) / 0.94)
+    lr_at = lr_schedule(planned, a.minutes, t_start)
 
     print(f"{len(data)} labelled pairs, planned {planned} steps, budget {a.minutes} min",
           flush=True)
@@ -176,33 +172,14 @@ def export(a: argparse.Namespace) -> None:
     per-channel int8, and dev mAP of torch vs int8 to show the quantisation cost."""
     import onnxruntime as ort
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
 
     torch.set_num_threads(a.threads)
     src = Path(a.checkpoint)
     cross = Cross(src, a.max_len)
     cross.model.eval()
 
-    class Body(torch.nn.Module):
-        def __init__(self, m):  # type: ignore[no-untyped-def]
-            super().__init__()
-            self.m = m
-
-        def forward(self, input_ids, attention_mask, token_type_ids):  # type: ignore[no-untyped-def]
-            return self.m(input_ids=input_ids, attention_mask=attention_mask,
-                          token_type_ids=token_type_ids).logits
-
-    ids = torch.ones((2, 16), dtype=torch.long)
-    axes = {0: "batch", 1: "sequence"}
-    torch.onnx.export(
-        Body(cross.model), (ids, torch.ones_like(ids), torch.zeros_like(ids)), str(ONNX_FP32),
-        input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["logits"],
-        dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes,
-                      "logits": {0: "batch"}},
-        opset_version=17, dynamo=False,
-    )
-    quantize_dynamic(str(ONNX_FP32), str(ONNX_INT8), weight_type=QuantType.QInt8,
-                     per_channel=True)
+    WORK.mkdir(parents=True, exist_ok=True)
+    to_int8_onnx(cross.model, "logits", ONNX_FP32, ONNX_INT8)
     print(f"wrote {ONNX_INT8} ({ONNX_INT8.stat().st_size / 1e6:.1f} MB)")
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = a.threads
@@ -210,9 +187,9 @@ def export(a: argparse.Namespace) -> None:
 
     def onnx_score(pairs: list[tuple[str, str]]) -> np.ndarray:
         out = np.zeros(len(pairs), dtype=np.float32)
-        for b in range(0, len(pairs), 64):
-            ids, mask, types = (x.numpy() for x in cross.batch(pairs[b : b + 64]))
-            out[b : b + 64] = sess.run(None, {"input_ids": ids, "attention_mask": mask,
+        for b in range(len(pairs)):  # one pair per call, as keypoints.cross_scores runs it
+            ids, mask, types = (x.numpy() for x in cross.batch(pairs[b : b + 1]))
+            out[b : b + 1] = sess.run(None, {"input_ids": ids, "attention_mask": mask,
                                               "token_type_ids": types})[0][:, 0]
         return out
 
