@@ -90,11 +90,11 @@ def _post_vectors(units: list[Unit], uvecs: np.ndarray, row_of: dict[str, int]) 
     if not row_of:
         return uvecs[:0]
     idx = np.array([row_of[u.post_id] for u in units], dtype=np.int64)
-    order = np.argsort(idx, kind="stable")
-    contiguous = bool((np.diff(idx) >= 0).all())  # units come in thread order: no copy
-    vecs = uvecs if contiguous else uvecs[order]
-    sorted_idx = idx if contiguous else idx[order]
-    starts = np.flatnonzero(np.r_[True, sorted_idx[1:] != sorted_idx[:-1]])
+    vecs = uvecs
+    if not bool((np.diff(idx) >= 0).all()):  # units come in thread order: normally no copy
+        order = np.argsort(idx, kind="stable")
+        idx, vecs = idx[order], uvecs[order]
+    starts = np.flatnonzero(np.r_[True, idx[1:] != idx[:-1]])
     out = np.add.reduceat(vecs, starts, axis=0)
     return out / np.clip(np.linalg.norm(out, axis=1, keepdims=True), 1e-9, None)  # type: ignore[no-any-return]
 
