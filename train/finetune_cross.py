@@ -34,7 +34,15 @@ import time
 from pathlib import Path
 
 import numpy as np
-from finetune_matcher import WORK, base_model_dir, load, lr_schedule, map_score, to_int8_onnx
+from finetune_matcher import (
+    WORK,
+    base_model_dir,
+    load,
+    lr_schedule,
+    map_score,
+    optimizer_step,
+    to_int8_onnx,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 ONNX_INT8 = ROOT / "argmap" / "models" / "kp_cross_int8.onnx"
@@ -144,12 +152,7 @@ def train(a: argparse.Namespace) -> None:
         idx, order = order[: a.batch], order[a.batch :]
         batch = [data[i] for i in idx]
         loss = bce(model([(k, x) for k, x, _ in batch]), torch.tensor([y for *_, y in batch]))
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.model.parameters(), 1.0)
-        for g in opt.param_groups:
-            g["lr"] = a.lr * lr_at(step)
-        opt.step()
-        opt.zero_grad()
+        optimizer_step(loss, model.model, opt, a.lr * lr_at(step))
         step += 1
         if step % 20 == 0:
             el = time.time() - t_start

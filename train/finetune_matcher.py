@@ -253,12 +253,7 @@ def train(a: argparse.Namespace) -> None:
             cmask[torch.arange(n), torch.arange(n)] = False
             loss = loss + a.col_weight * torch.nn.functional.cross_entropy(
                 col.masked_fill(cmask, -1e4), torch.arange(n))
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(enc.model.parameters(), 1.0)
-        for g in opt.param_groups:
-            g["lr"] = a.lr * lr_at(step)
-        opt.step()
-        opt.zero_grad()
+        optimizer_step(loss, enc.model, opt, a.lr * lr_at(step))
         step += 1
         if step % 10 == 0:
             el = time.time() - t_start
@@ -291,6 +286,18 @@ def lr_schedule(planned: int, minutes: float, t_start: float):  # type: ignore[n
         return min((s + 1) / warm, max(0.0, 1.0 - done) / 0.94)
 
     return lr_at
+
+
+def optimizer_step(loss, model, opt, lr: float) -> None:  # type: ignore[no-untyped-def]
+    """Backward, clip the gradient norm to 1, set this step's learning rate, step, reset."""
+    import torch
+
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    for g in opt.param_groups:
+        g["lr"] = lr
+    opt.step()
+    opt.zero_grad()
 
 
 def to_int8_onnx(model, output: str, fp32: Path, int8: Path) -> None:  # type: ignore[no-untyped-def]
