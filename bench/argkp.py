@@ -28,7 +28,7 @@ from common import (  # noqa: E402
     matcher_embedder,
 )
 
-from argmap.keypoints import CROSS_TOP, CROSS_WEIGHT, match_scores  # noqa: E402
+from argmap.keypoints import CROSS_MARGIN, CROSS_TOP, CROSS_WEIGHT, match_scores  # noqa: E402
 from argmap.stance import load_head, score_vectors, template_diff, template_texts  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -54,7 +54,7 @@ def pairs(subset: str) -> list[tuple[list[str], list[str], list[str], list[str]]
 
 
 def predict(subset: str, method: str, w: float = 0.0, base: bool = False,
-            top: int = 3) -> dict[str, dict]:
+            top: int = 3, margin: float = 0.0) -> dict[str, dict]:
     """{arg_id: {key_point_id: score}} for one split, each topic and side scored together.
 
     Vectors from the shipped fine-tuned matcher encoder (int8 ONNX), as match_scores uses at
@@ -65,7 +65,8 @@ def predict(subset: str, method: str, w: float = 0.0, base: bool = False,
         if not kp_ids:
             continue
         if method == "cross":
-            s = match_scores(arguments, key_points, embed=emb, method=method, top=top, weight=w)
+            s = match_scores(arguments, key_points, embed=emb, method=method, top=top, weight=w,
+                             margin=margin)
         else:
             s = match_scores(arguments, key_points, embed=emb, method=method, overlap_weight=w)
         for i, aid in enumerate(arg_ids):
@@ -123,13 +124,26 @@ def main() -> None:
     for (t, w), (strict, relaxed) in dev.items():
         print(f"  dev cross top {t} weight {w}: strict {strict:.3f} relaxed {relaxed:.3f}")
     top, w = max(grid, key=lambda k: (round(dev[k][0], 3), dev[k][1]))
-    shipped = "" if (top, w) == (CROSS_TOP, CROSS_WEIGHT) else " (differs from the default!)"
-    name = f"+cross top {top} w {w}"
-    rows.append((name, {"dev": dev[(top, w)],
-                        "test": evaluate("test", predict("test", "cross", w, top=top),
-                                         "cross")}))
-    print(f"chosen on dev: top {top}, weight {w}; shipped default top {CROSS_TOP}, "
-          f"weight {CROSS_WEIGHT}{shipped}")
+    # then, with top and weight fixed, the bonus for a clear lead over the runner-up
+    margins = (0.0, 0.25, 0.5, 0.75, 1.0)
+    dev_m = {m: dev[(top, w)] if m == 0 else
+             evaluate("dev", predict("dev", "cross", w, top=top, margin=m), f"cross_m{m}")
+             for m in margins}
+    for m, (strict, relaxed) in dev_m.items():
+        print(f"  dev cross top {top} weight {w} margin {m}: strict {strict:.3f} "
+              f"relaxed {relaxed:.3f}")
+    m = max(margins, key=lambda k: (round(dev_m[k][0], 3), dev_m[k][1]))
+    shipped = "" if (top, w, m) == (CROSS_TOP, CROSS_WEIGHT, CROSS_MARGIN) \
+        else " (differs from the default!)"
+    rows.append((f"+cross top {top} w {w}", {
+        "dev": dev[(top, w)],
+        "test": evaluate("test", predict("test", "cross", w, top=top), "cross")}))
+    rows.append((f"  + margin {m}", {
+        "dev": dev_m[m],
+        "test": evaluate("test", predict("test", "cross", w, top=top, margin=m),
+                         "cross_margin")}))
+    print(f"chosen on dev: top {top}, weight {w}, margin {m}; shipped default top "
+          f"{CROSS_TOP}, weight {CROSS_WEIGHT}, margin {CROSS_MARGIN}{shipped}")
     head = ("method", "dev strict", "dev relaxed", "test strict", "test relaxed")
     print(f"{head[0]:<27}{head[1]:>11}{head[2]:>12}{head[3]:>12}{head[4]:>13}")
     for name, r in rows:

@@ -96,6 +96,28 @@ def test_matcher_prefers_the_key_point_an_argument_makes() -> None:
         assert s[0, 0] > s[0, 1] and s[1, 1] > s[1, 0]
 
 
+def test_margin_bonus_raises_only_each_arguments_best_key_point() -> None:
+    """The lead bonus moves each argument's best score up by its lead over the runner-up and
+    leaves every other pair at its plain mix (all scaled by 1 + margin)."""
+    import numpy as np
+
+    from argmap.keypoints import match_scores
+
+    args = ["Police misuse facial recognition and innocent people get arrested.",
+            "Companies should decide who their customers are.",
+            "Bias in the training data hurts minorities."]
+    kps = ["Facial recognition leads to wrongful arrests",
+           "Companies are free to choose their customers",
+           "AI systems are biased against minorities"]
+    plain = match_scores(args, kps, method="cross", margin=0.0)
+    bonus = match_scores(args, kps, method="cross", margin=0.5)
+    srt = np.sort(plain, axis=1)
+    expect = plain.copy()
+    expect[np.arange(3), plain.argmax(1)] += 0.5 * (srt[:, -1] - srt[:, -2])
+    assert np.allclose(bonus, expect / 1.5, atol=1e-6)
+    assert (bonus.argmax(1) == plain.argmax(1)).all() and bonus.max() <= 1.0
+
+
 def test_cross_encoder_reads_the_pair_together() -> None:
     """A pair's score is its own (the same alone as among others), and an argument making
     the key point outscores an unrelated one."""
