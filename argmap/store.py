@@ -32,6 +32,7 @@ from argmap.records import Post, Thread, Unit
 
 REGISTRY = "argmap-registry"
 _BATCH = 1000
+_POST_BLOCK = 1000  # posts per stored JSON block
 _NAME_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,60}[A-Za-z0-9]$")
 
 
@@ -151,8 +152,12 @@ class CorpusIndex:
 
     @cached_property
     def thread(self) -> Thread:
-        posts = [Post.from_dict(json.loads(m["post_json"]))
-                 for _, _, m in _paged(self._posts_col, ["metadatas"])]
+        posts: list[Post] = []
+        for _, _, m in _paged(self._posts_col, ["metadatas"]):
+            if "posts" in m:  # a block of posts (this version)
+                posts.extend(Post.from_dict(d) for d in json.loads(m["posts"]))
+            else:  # one post per record (indexes written before blocks)
+                posts.append(Post.from_dict(json.loads(m["post_json"])))
         meta = self._meta()
         order = {pid: i for i, pid in enumerate(meta["order"])}
         posts.sort(key=lambda p: order.get(p.id, len(order)))
@@ -162,12 +167,10 @@ class CorpusIndex:
         )
 
     def _meta(self) -> dict[str, Any]:
-        got = self.store._registry().get(
-            ids=[f"{self.name}::{self.info.generation}::thread"], include=["documents"]
-        )
-        if not got["documents"]:
+        body = self.load_doc("thread")
+        if body is None:
             raise StoreError(f"corpus {self.name!r} is incomplete; run `argmap ingest` again")
-        return json.loads(got["documents"][0])  # type: ignore[no-any-return]
+        return json.loads(body)  # type: ignore[no-any-return]
 
     @cached_property
     def posts(self) -> dict[str, Post]:
@@ -179,8 +182,19 @@ class CorpusIndex:
 
     @cached_property
     def units(self) -> list[Unit]:
-        units = [_unit_from(uid, doc, meta)
-                 for uid, doc, meta in _paged(self._units_col, ["metadatas", "documents"])]
+        """Units rebuilt from their post: a unit is ``post.text[start:end]`` by construction,
+        so the store keeps only its span and the author it is filtered by."""
+        posts = self.posts
+        units = []
+        for uid, _, m in _paged(self._units_col, ["metadatas"]):
+            post = posts.get(m["post_id"])
+            if post is None:
+                raise StoreError(f"corpus {self.name!r} is incomplete; run `argmap ingest` again")
+            start, end = int(m["start"]), int(m["end"])
+            units.append(Unit(
+                id=uid, post_id=post.id, start=start, end=end, text=post.text[start:end],
+                author=post.author, kind=post.kind, depth=post.depth, parent_id=post.parent_id,
+            ))
         order = {p.id: i for i, p in enumerate(self.thread.posts)}
         units.sort(key=lambda u: (order.get(u.post_id, 0), u.start))
         return units
@@ -196,12 +210,14 @@ class CorpusIndex:
         n = min(k, self.info.units)
         if n <= 0:
             return []
-        hits = self.units_store.similarity_search_by_vector_with_relevance_scores(
-            list(vector), k=n, filter=where
-        )
+        # Units carry no document (see _write), and LangChain's result wrapper requires one,
+        # so the query goes to the collection LangChain created.
+        got = self._units_col.query(query_embeddings=[list(vector)], n_results=n, where=where,
+                                    include=["distances"])
         by_id = self.unit_by_id
-        # langchain returns Chroma's cosine *distance* as the score
-        return [(by_id[d.id], 1.0 - float(dist)) for d, dist in hits if d.id in by_id]
+        # Chroma returns cosine *distance*
+        return [(by_id[i], 1.0 - float(d))
+                for i, d in zip(got["ids"][0], got["distances"][0], strict=True) if i in by_id]
 
     def load_doc(self, kind: str) -> str | None:
         """A cached artefact (e.g. the argument map) stored with this generation."""
@@ -215,12 +231,8 @@ class CorpusIndex:
         return str(body) if body is not None else got["documents"][0]
 
     def save_doc(self, kind: str, text: str) -> None:
-        """The text goes in metadata, not the document: Chroma full-text indexes documents,
-        which for a 100k-post map (tens of MB of JSON) cost hundreds of MB and seconds."""
-        self.store._registry().upsert(
-            ids=[f"{self.name}::{self.info.generation}::{kind}"], documents=[""],
-            embeddings=[[0.0]], metadatas=[{"corpus": self.name, "doc": kind, "body": text}],
-        )
+        """A cached artefact stored with this generation (see Store._save_doc)."""
+        self.store._save_doc(self.name, self.info.generation, kind, text)
 
 
 def _paged(col: Any, include: list[str], page: int = 5000) -> Iterator[tuple[str, Any, Any]]:
@@ -234,14 +246,6 @@ def _paged(col: Any, include: list[str], page: int = 5000) -> Iterator[tuple[str
         if len(got["ids"]) < page:
             return
         offset += page
-
-
-def _unit_from(uid: str, doc: str, m: dict[str, Any]) -> Unit:
-    return Unit(
-        id=uid, post_id=m["post_id"], start=int(m["start"]), end=int(m["end"]), text=doc,
-        author=m.get("author", ""), kind=m.get("kind", "comment"), depth=int(m.get("depth", 0)),
-        parent_id=m.get("parent_id") or None,
-    )
 
 
 _INDEX_CACHE: dict[tuple[str, str, str], CorpusIndex] = {}
@@ -353,30 +357,25 @@ class Store:
         for i in range(0, len(units), _BATCH):
             chunk = units[i : i + _BATCH]
             vecs = emb.embed_array([u.text for u in chunk])
-            ucol.upsert(
-                ids=[u.id for u in chunk], documents=[u.text for u in chunk],
-                embeddings=vecs, metadatas=[_unit_meta(u) for u in chunk],
-            )
+            # No documents: Chroma full-text indexes them (40% of a unit's write time, measured
+            # in bench/ingest.py), nothing searches that index (BM25 is argmap's own), and the
+            # text is the post's, so storing it twice was waste.
+            ucol.upsert(ids=[u.id for u in chunk], embeddings=vecs,
+                        metadatas=[_unit_meta(u) for u in chunk])
             if progress:
                 progress(min(i + _BATCH, len(units)), len(units))
-        for i in range(0, len(thread.posts), _BATCH):
-            self._write_posts(pcol, thread.posts[i : i + _BATCH])
+        for n, i in enumerate(range(0, len(thread.posts), _POST_BLOCK)):
+            self._write_posts(pcol, n, thread.posts[i : i + _POST_BLOCK])
         info = CorpusInfo(
             name=corpus, generation=gen, title=thread.title, format=thread.format,
             source=thread.source, source_hash=source_hash, posts=len(thread.posts),
             units=len(units), ingested_at=int(time.time()), embed_model=emb.model_id,
         )
-        reg = self._registry()
-        reg.upsert(
-            ids=[f"{corpus}::{gen}::thread"], embeddings=[[0.0]],
-            metadatas=[{"corpus": corpus, "doc": "thread"}],
-            documents=[json.dumps(
-                {"order": [p.id for p in thread.posts], "thread_meta": thread.metadata}
-            )],
-        )
+        self._save_doc(corpus, gen, "thread", json.dumps(
+            {"order": [p.id for p in thread.posts], "thread_meta": thread.metadata}))
         old = self.info(corpus)
         # The flip: one upsert of one record. Everything above is invisible until now.
-        reg.upsert(
+        self._registry().upsert(
             ids=[f"{corpus}::current"], embeddings=[[0.0]], documents=[""],
             metadatas=[{**info.__dict__, "doc": "current", "corpus": corpus,
                         "previous": old.generation if old else ""}],
@@ -385,14 +384,22 @@ class Store:
         return info
 
     @staticmethod
-    def _write_posts(pcol: Any, posts: list[Post]) -> None:
-        """Posts are records, not search targets: retrieval searches units, so a post carries
-        a constant one-dimensional vector and an empty document (its text is in its
-        metadata). Real post vectors and a full-text index of post bodies cost 150 MB of
-        memory, as much disk and a tenth of the write time at 100k posts, for no reader."""
-        pcol.upsert(ids=[p.id for p in posts], documents=[""] * len(posts),
-                    embeddings=np.ones((len(posts), 1), dtype=np.float32),
-                    metadatas=[_post_meta(p) for p in posts])
+    def _write_posts(pcol: Any, block: int, posts: list[Post]) -> None:
+        """Posts are records, not search targets (retrieval searches units), so they are
+        stored as JSON blocks of _POST_BLOCK posts under a constant one-dimensional vector:
+        one Chroma record per post cost a fifth of ingest at 20k posts, for no reader that
+        wanted them one by one (the thread is always loaded whole)."""
+        pcol.upsert(ids=[f"block-{block:06d}"], embeddings=np.ones((1, 1), dtype=np.float32),
+                    metadatas=[{"posts": json.dumps([p.to_dict() for p in posts]),
+                                "first": posts[0].id, "count": len(posts)}])
+
+    def _save_doc(self, corpus: str, gen: str, kind: str, text: str) -> None:
+        """The text goes in metadata, not the document: Chroma full-text indexes documents,
+        which for a 100k-post map (tens of MB of JSON) cost hundreds of MB and seconds."""
+        self._registry().upsert(
+            ids=[f"{corpus}::{gen}::{kind}"], documents=[""], embeddings=[[0.0]],
+            metadatas=[{"corpus": corpus, "doc": kind, "body": text}],
+        )
 
     def _collect_garbage(self, corpus: str) -> None:
         """Drop this corpus's collections that are neither current nor the previous generation."""
@@ -421,11 +428,6 @@ def _info(m: dict[str, Any]) -> CorpusInfo:
 
 
 def _unit_meta(u: Unit) -> dict[str, Any]:
-    return {"post_id": u.post_id, "author": u.author, "kind": u.kind, "depth": u.depth,
-            "parent_id": u.parent_id or "", "start": u.start, "end": u.end}
-
-
-def _post_meta(p: Post) -> dict[str, Any]:
-    return {"post_id": p.id, "author": p.author, "author_id": p.author_id, "kind": p.kind,
-            "depth": p.depth, "parent_id": p.parent_id or "", "truncated": p.truncated,
-            "n_quotes": len(p.quotes), "post_json": json.dumps(p.to_dict())}
+    """Only what a reader cannot get from the post: the span, and the author to filter by
+    (each metadata key is a row in Chroma's SQLite; seven keys cost a fifth more)."""
+    return {"post_id": u.post_id, "author": u.author, "start": u.start, "end": u.end}

@@ -66,28 +66,6 @@ def big_corpus(n_posts: int, home: Path) -> object:
     return store.open(name)
 
 
-def page_units(index: object) -> None:
-    """Workaround: CorpusIndex.units reads every unit in one Chroma ``get``, which SQLite
-    refuses past ~32k ids ("too many SQL variables"); read them in pages here until
-    store.py does the same."""
-    from argmap.store import _unit_from
-
-    if "units" in index.__dict__:
-        return
-    col = index.units_store._collection  # type: ignore[attr-defined]
-    units, offset = [], 0
-    while True:
-        got = col.get(include=["metadatas", "documents"], limit=5000, offset=offset)
-        if not got["ids"]:
-            break
-        units += [_unit_from(i, d, m) for i, d, m in
-                  zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
-        offset += len(got["ids"])
-    order = {p.id: i for i, p in enumerate(index.thread.posts)}  # type: ignore[attr-defined]
-    units.sort(key=lambda u: (order.get(u.post_id, 0), u.start))
-    index.__dict__["units"] = units
-
-
 def big_questions(index: object, n: int = 100) -> list[str]:
     rng = random.Random(1)
     with (SHARED / "arguments_train.csv").open(newline="", encoding="utf-8") as fh:
@@ -123,7 +101,6 @@ def main() -> None:
           f"unanswerable all abstain: {scored['unanswerable_abstained']}")
 
     big = big_corpus(args.posts, home)
-    page_units(big)
     info = big.info  # type: ignore[attr-defined]
     print(f"{info.name}: {info.posts} posts, {info.units} units")
     report(info.name, big, big_questions(big))

@@ -9,7 +9,7 @@ import pytest
 from argmap.config import settings
 from argmap.errors import ArgmapError, StoreError
 from argmap.records import Post, Thread, Unit
-from argmap.store import Store
+from argmap.store import CorpusIndex, Store
 from ingest.pipeline import ingest_path
 from tests.conftest import SEED_FILE
 
@@ -79,3 +79,42 @@ def test_corrupt_folder_says_how_to_rebuild() -> None:
     (path / "chroma.sqlite3").write_bytes(b"this is not a database" * 100)
     with pytest.raises(StoreError, match="delete that folder and run `argmap ingest`"):
         Store()
+
+
+def test_units_and_posts_read_back_whole_and_old_layout_still_opens() -> None:
+    """Units are stored as spans (their text comes from the post) and posts in JSON blocks;
+    both read back equal to what was written, and an index written in the earlier layout
+    (one record per post, unit text as the document, the thread doc as a document) opens."""
+    import json
+
+    import numpy as np
+
+    from ingest.pipeline import prepare
+
+    store = Store()
+    thread, units, digest = prepare(SEED_FILE)
+    store.write("layout", thread, units, digest)
+    index = store.open("layout")
+    assert index.thread.posts == thread.posts and index.units == units
+
+    info = store.info("layout")
+    assert info is not None
+    gen, reg = info.generation, store._registry()
+    ucol = store.client.get_collection(f"layout.{gen}.u", embedding_function=None)
+    pcol = store.client.get_collection(f"layout.{gen}.p", embedding_function=None)
+    pcol.delete(ids=pcol.get()["ids"])
+    pcol.upsert(ids=[p.id for p in thread.posts], documents=[""] * len(thread.posts),
+                embeddings=np.ones((len(thread.posts), 1), dtype=np.float32),
+                metadatas=[{"post_id": p.id, "post_json": json.dumps(p.to_dict())}
+                           for p in thread.posts])
+    vecs = ucol.get(ids=[u.id for u in units], include=["embeddings"])["embeddings"]
+    ucol.upsert(ids=[u.id for u in units], documents=[u.text for u in units], embeddings=vecs,
+                metadatas=[{"post_id": u.post_id, "author": u.author, "kind": u.kind,
+                            "depth": u.depth, "parent_id": u.parent_id or "",
+                            "start": u.start, "end": u.end} for u in units])
+    reg.upsert(ids=[f"layout::{gen}::thread"], embeddings=[[0.0]],
+               metadatas=[{"corpus": "layout", "doc": "thread"}],
+               documents=[json.dumps({"order": [p.id for p in thread.posts],
+                                      "thread_meta": thread.metadata})])
+    old = CorpusIndex(store, info)  # a fresh reader, not the one cached above
+    assert old.thread.posts == thread.posts and old.units == units
