@@ -168,11 +168,16 @@ def _key_points(
     for r in relations:
         if r.relation == "rebuts":
             rebuttals_of.setdefault(r.to_post_id, []).append(r.from_post_id)
+    dups_of: dict[str, list[str]] = {}  # original -> its copies (a scan of dups per cluster
+    for d, orig in dups.items():         # was 0.7 s at 20k posts)
+        dups_of.setdefault(orig, []).append(d)
+    dup_rank = {d: i for i, d in enumerate(dups)}
     scored: list[tuple[tuple[float, ...], KeyPoint]] = []
     for group in cluster(vecs):
         c = describe(vecs, texts, group)
         post_ids = list(dict.fromkeys(units[idx[m]].post_id for m in group))
-        post_ids += [d for d, orig in dups.items() if orig in post_ids]
+        copies = (d for p in post_ids for d in dups_of.get(p, []))
+        post_ids += sorted(copies, key=dup_rank.__getitem__)
         authors = list(dict.fromkeys(author_key(by_id[p]) for p in post_ids if p not in dups))
         quotes: list[Citation] = []
         order = sorted(range(len(group)), key=lambda k: -c.centrality[k])
