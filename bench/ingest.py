@@ -4,7 +4,8 @@ Prints, for the seed and a synthetic 20,000-post ArgKP thread: posts/s, units/s,
 RSS, the raw embedding throughput of the model alone on the same units, the ratio
 (goal: pipeline >= 80% of raw), and RecursiveCharacterTextSplitter + Chroma.from_documents
 with the same model. Every run uses a cold embedding cache so nothing is free.
-Usage: python bench/ingest.py [--posts 20000] [--skip-naive]
+Usage: python bench/ingest.py [--posts 20000] [--skip-naive] [--profile DIR]
+--profile writes a pyinstrument call tree of each argmap ingest (the `bench` extra) to DIR.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ def peak_rss_mb() -> float:
 def pipeline(path: Path, home: Path) -> tuple[float, int, int, list[str]]:
     os.environ["ARGMAP_HOME"] = str(home)
     os.environ["ARGMAP_EMBED_CACHE"] = str(home / "cache.sqlite")
+    from argmap import api
     from argmap.store import Store
-    from ingest.pipeline import ingest_path, prepare
+    from ingest.pipeline import prepare
 
     store = Store()
     emb = store.embeddings
@@ -46,15 +48,27 @@ def pipeline(path: Path, home: Path) -> tuple[float, int, int, list[str]]:
             spent[0] += time.perf_counter() - t
 
     emb.encode = timed  # type: ignore[method-assign]
+    profiler = None
+    if PROFILE_DIR:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.005)
+        profiler.start()
     t0 = time.perf_counter()
-    result = ingest_path(path, corpus="bench", store=store)
+    result = api.ingest([path], corpus="bench", store=store)[0]  # with the map, as users get
     dt = time.perf_counter() - t0
+    if profiler is not None:
+        profiler.stop()
+        out = Path(PROFILE_DIR) / f"ingest_{path.stem}.txt"
+        out.write_text(profiler.output_text(unicode=False, color=False))
+        print(f"  profile       : {out}")
     EMBED_SECONDS[0] = spent[0]
     _, units, _ = prepare(path)
     return dt, result.info.posts, result.info.units, [u.text for u in units]
 
 
 EMBED_SECONDS = [0.0]
+PROFILE_DIR = ""
 
 
 def raw_model(texts: list[str]) -> float:
@@ -107,7 +121,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--posts", type=int, default=20_000)
     ap.add_argument("--skip-naive", action="store_true", help="leave out the naive route (~11 min)")
+    ap.add_argument("--profile", default="", metavar="DIR",
+                    help="write a pyinstrument profile of each ingest to DIR")
     args = ap.parse_args()
+    global PROFILE_DIR
+    PROFILE_DIR = args.profile
+    if PROFILE_DIR:
+        Path(PROFILE_DIR).mkdir(parents=True, exist_ok=True)
     print(f"cores: {os.cpu_count()}")
     run("seed", CORPUS_DIR / f"{DEFAULT_CORPUS}.txt", not args.skip_naive)
     with tempfile.TemporaryDirectory() as tmp:
