@@ -153,7 +153,10 @@ class CorpusIndex:
     @cached_property
     def thread(self) -> Thread:
         posts: list[Post] = []
-        for _, _, m in _paged(self._posts_col, ["metadatas"]):
+        # A few blocks per page (a page of all blocks held every post's JSON at once); an
+        # older index has one record per post, read 5000 at a time.
+        blocks = self._posts_col.count() < self.info.posts
+        for _, _, m in _paged(self._posts_col, ["metadatas"], page=8 if blocks else 5000):
             if "posts" in m:  # a block of posts (this version)
                 posts.extend(Post.from_dict(d) for d in json.loads(m["posts"]))
             else:  # one post per record (indexes written before blocks)
