@@ -130,3 +130,40 @@ def test_hostile_long_posts_stay_fast() -> None:
         units = units_for_post(Post(id="p", kind="comment", text=text))
         assert time.perf_counter() - t0 < 5
         assert all(text[u.start : u.end] == u.text for u in units)
+
+
+def test_a_large_thread_is_split_over_helper_interpreters_with_the_same_units(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past PARALLEL_MIN_POSTS posts, helpers (`python -m ingest.units`) split the work;
+    the units are the same, in the same order, and a helper that fails costs only time."""
+    from ingest.quotes import attribute_quotes
+    from tests.conftest import SEED_FILE
+
+    thread = attribute_quotes(parse_file(SEED_FILE))
+    serial = units_mod._units_for_posts(thread.posts, 400)
+    monkeypatch.setattr(units_mod, "PARALLEL_MIN_POSTS", 2)
+    monkeypatch.setattr(units_mod, "_cores", lambda: 3)
+    spawned: list[list[str]] = []
+    real_popen = units_mod.subprocess.Popen
+
+    def popen(args: list[str], **kw: object) -> object:
+        spawned.append(args)
+        return real_popen(args, **kw)  # type: ignore[call-overload]
+
+    done_here: list[int] = []
+    real_share = units_mod._units_for_posts
+
+    def share(posts: list[Post], max_chars: int) -> list[object]:
+        done_here.append(len(posts))
+        return real_share(posts, max_chars)  # type: ignore[return-value]
+
+    monkeypatch.setattr(units_mod.subprocess, "Popen", popen)
+    monkeypatch.setattr(units_mod, "_units_for_posts", share)
+    assert units_mod.units_for_thread(thread) == serial
+    assert len(spawned) == 2 and spawned[0][1:] == ["-m", "ingest.units"]
+    assert done_here == [15]  # this process did a third of the 45 posts; helpers the rest
+    done_here.clear()
+    monkeypatch.setattr(units_mod.sys, "executable", "/bin/false")  # helpers die at once
+    assert units_mod.units_for_thread(thread) == serial
+    assert done_here == [15, 15, 15]  # their shares were done here
