@@ -360,9 +360,9 @@ class Store:
         for i in range(0, len(units), _BATCH):
             chunk = units[i : i + _BATCH]
             vecs = emb.embed_array([u.text for u in chunk])
-            # No documents: Chroma full-text indexes them (40% of a unit's write time, measured
-            # in bench/ingest.py), nothing searches that index (BM25 is argmap's own), and the
-            # text is the post's, so storing it twice was waste.
+            # No documents: Chroma full-text indexes them (with seven metadata keys, half of
+            # a unit's write time: bench/chroma_floor.py), nothing searches that index (BM25
+            # is argmap's own), and the text is the post's, so storing it twice was waste.
             ucol.upsert(ids=[u.id for u in chunk], embeddings=vecs,
                         metadatas=[_unit_meta(u) for u in chunk])
             if progress:

@@ -10,6 +10,7 @@ always holds; a piece that cannot be found verbatim is never emitted with a gues
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import re
@@ -163,7 +164,7 @@ def _cores() -> int:
 def units_for_thread(thread: Thread, max_chars: int = 400) -> list[Unit]:
     """Units of every post, in thread order.
 
-    Sentence splitting is pure Python (pysbd, ~40% of a cached ingest) and posts are
+    Sentence splitting is pure Python (pysbd; a quarter of a cached 20k-post ingest) and posts are
     independent, so a large thread is shared with one helper interpreter per extra core
     (``python -m ingest.units``: posts in, units out, as pickles on its pipes) while this
     process does its own share; nothing else runs during this step, so those cores would
@@ -187,9 +188,11 @@ def units_for_thread(thread: Thread, max_chars: int = 400) -> list[Unit]:
         assert proc.stdin is not None
         try:
             pickle.dump((chunk, max_chars), proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-            proc.stdin.close()
         except OSError:  # it died at start: its share is done here below
             pass
+        finally:
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
         helpers.append((proc, chunk))
     units = _units_for_posts(chunks[0], max_chars)
     for proc, chunk in helpers:
