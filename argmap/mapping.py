@@ -110,10 +110,8 @@ def build_map(index: Any, proposition: str | None = None) -> ArgumentMap:
     uvecs = _vectors(units, embed)
     unit_prior = score_vectors(prop, [u.text for u in units], uvecs, embed)
     # a post's prior: its own words as a whole (mean of its unit vectors, all its text's cues)
-    rows: dict[str, list[int]] = {}
-    for i, u in enumerate(units):
-        rows.setdefault(u.post_id, []).append(i)
-    with_text = [p for p in comments if p.id in rows]
+    has_units = {u.post_id for u in units}
+    with_text = [p for p in comments if p.id in has_units]
     pvecs = _post_vectors(units, uvecs, {p.id: i for i, p in enumerate(with_text)})
     prior = dict(zip([p.id for p in with_text],
                      score_vectors(prop, [p.own_text for p in with_text], pvecs, embed).tolist(),
@@ -143,7 +141,7 @@ def build_map(index: Any, proposition: str | None = None) -> ArgumentMap:
     rebutted = {r.to_post_id for r in relations if r.relation == "rebuts"}
 
     def unanswered(side: str) -> list[str]:
-        return [p.id for p in comments if stances[p.id].stance == side and p.id in rows
+        return [p.id for p in comments if stances[p.id].stance == side and p.id in has_units
                 and p.id not in rebutted and p.id not in dups]
 
     return ArgumentMap(
