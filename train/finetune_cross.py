@@ -37,7 +37,9 @@ from pathlib import Path
 import numpy as np
 from finetune_matcher import (
     WORK,
+    add_training_args,
     base_model_dir,
+    keep_best,
     load,
     lr_schedule,
     map_score,
@@ -160,13 +162,11 @@ def train(a: argparse.Namespace) -> None:
             print(f"step {step}: loss {loss.item():.3f} ({el / step:.2f}s/step, "
                   f"{el / 60:.1f} min)", flush=True)
         last = step >= planned or (time.time() - t_start) / 60 >= a.minutes
-        if step % a.eval_every == 0 or last:
-            dev = score_pairs(model.score, "dev")
-            mark = ""
-            if dev[0] > best[0]:
-                best, mark = dev, " *best, saved"
-                model.model.save_pretrained(out)
-            print(f"step {step}: dev strict {dev[0]:.3f} relaxed {dev[1]:.3f}{mark}", flush=True)
+        if step % a.eval_every == 0 or last:  # the last step is scored even between evals
+            best = keep_best(step, score_pairs(model.score, "dev"), best,
+                             lambda: model.model.save_pretrained(out))
+        if last:
+            break
     print(f"best dev strict {best[0]:.3f} relaxed {best[1]:.3f}; {step} steps in "
           f"{(time.time() - t_start) / 60:.1f} min; checkpoint {out}", flush=True)
 
@@ -205,20 +205,12 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="cmd", required=True)
     t = sub.add_parser("train")
-    t.add_argument("--minutes", type=float, default=40.0, help="wall-clock training budget")
-    t.add_argument("--epochs", type=float, default=2.0)
-    t.add_argument("--planned-steps", type=int, default=0, help="schedule length (0: epochs)")
-    t.add_argument("--batch", type=int, default=32)
-    t.add_argument("--lr", type=float, default=4e-5)
+    add_training_args(t, epochs=2.0, lr=4e-5, eval_every=150, out="cross")
     t.add_argument("--max-len", type=int, default=96)
     t.add_argument("--init", default=str(WORK / "run2"),
                    help="starting checkpoint (default: the shipped fine-tuned matcher)")
     t.add_argument("--undecided", type=float, default=0.0,
                    help="soft target for unlabelled same-group pairs (0: leave them out)")
-    t.add_argument("--eval-every", type=int, default=150)
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--out", default="cross", help="checkpoint folder under .argmap/finetune/")
-    t.add_argument("--threads", type=int, default=2)
     e = sub.add_parser("export")
     e.add_argument("--checkpoint", default=str(WORK / "cross"))
     e.add_argument("--max-len", type=int, default=96)

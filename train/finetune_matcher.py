@@ -45,6 +45,7 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -259,19 +260,12 @@ def train(a: argparse.Namespace) -> None:
             el = time.time() - t_start
             print(f"step {step}: loss {loss.item():.3f} ({el / step:.1f}s/step, "
                   f"{el / 60:.1f} min)", flush=True)
-        if step % a.eval_every == 0 or step == planned:
-            dev = score_cosine(enc.embed, "dev")
-            mark = ""
-            if dev[0] > best[0]:
-                best, mark = dev, " *best, saved"
-                enc.model.save_pretrained(best_dir)
-            print(f"step {step}: dev strict {dev[0]:.3f} relaxed {dev[1]:.3f}{mark}", flush=True)
-    if step % a.eval_every and step != planned:  # stopped by the budget between evals
-        dev = score_cosine(enc.embed, "dev")
-        if dev[0] > best[0]:
-            best = dev
-            enc.model.save_pretrained(best_dir)
-        print(f"step {step} (budget): dev strict {dev[0]:.3f} relaxed {dev[1]:.3f}", flush=True)
+        last = step >= planned or (time.time() - t_start) / 60 >= a.minutes
+        if step % a.eval_every == 0 or last:  # the last step is scored even between evals
+            best = keep_best(step, score_cosine(enc.embed, "dev"), best,
+                             lambda: enc.model.save_pretrained(best_dir))
+        if last:
+            break
     print(f"best dev strict {best[0]:.3f} relaxed {best[1]:.3f}; {step} steps in "
           f"{(time.time() - t_start) / 60:.1f} min; checkpoint {best_dir}", flush=True)
 
@@ -286,6 +280,31 @@ def lr_schedule(planned: int, minutes: float, t_start: float):  # type: ignore[n
         return min((s + 1) / warm, max(0.0, 1.0 - done) / 0.94)
 
     return lr_at
+
+
+def keep_best(step: int, dev: tuple[float, float], best: tuple[float, float],
+              save: Callable[[], None]) -> tuple[float, float]:
+    """Print dev mAP at ``step``; call ``save`` and return ``dev`` when strict beats ``best``."""
+    mark = ""
+    if dev[0] > best[0]:
+        best, mark = dev, " *best, saved"
+        save()
+    print(f"step {step}: dev strict {dev[0]:.3f} relaxed {dev[1]:.3f}{mark}", flush=True)
+    return best
+
+
+def add_training_args(t: argparse.ArgumentParser, *, epochs: float, lr: float,
+                      eval_every: int, out: str) -> None:
+    """The options both fine-tuning scripts share: budget, schedule, batch, seed, output."""
+    t.add_argument("--minutes", type=float, default=40.0, help="wall-clock training budget")
+    t.add_argument("--epochs", type=float, default=epochs)
+    t.add_argument("--planned-steps", type=int, default=0, help="schedule length (0: epochs)")
+    t.add_argument("--batch", type=int, default=32)
+    t.add_argument("--lr", type=float, default=lr)
+    t.add_argument("--eval-every", type=int, default=eval_every)
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--out", default=out, help="checkpoint folder under .argmap/finetune/")
+    t.add_argument("--threads", type=int, default=2)
 
 
 def optimizer_step(loss, model, opt, lr: float) -> None:  # type: ignore[no-untyped-def]
@@ -379,21 +398,13 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="cmd", required=True)
     t = sub.add_parser("train")
-    t.add_argument("--minutes", type=float, default=40.0, help="wall-clock training budget")
-    t.add_argument("--epochs", type=float, default=1.0)
-    t.add_argument("--planned-steps", type=int, default=0, help="schedule length (0: epochs)")
-    t.add_argument("--batch", type=int, default=32)
-    t.add_argument("--lr", type=float, default=5e-5)
+    add_training_args(t, epochs=1.0, lr=5e-5, eval_every=25, out="best")
     t.add_argument("--scale", type=float, default=20.0, help="cosine -> logit scale")
     t.add_argument("--max-len", type=int, default=64)
     t.add_argument("--unmatched", type=int, default=8,
                    help="arguments matching no key point added to each batch (column loss)")
     t.add_argument("--col-weight", type=float, default=1.0,
                    help="weight of the key point -> arguments loss (0: one-way MNRL)")
-    t.add_argument("--eval-every", type=int, default=25)
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--out", default="best", help="checkpoint folder under .argmap/finetune/")
-    t.add_argument("--threads", type=int, default=2)
     e = sub.add_parser("export")
     e.add_argument("--checkpoint", default="")
     e.add_argument("--threads", type=int, default=2)
