@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -39,11 +38,9 @@ from finetune_matcher import (
     WORK,
     add_training_args,
     base_model_dir,
-    keep_best,
+    budgeted_training,
     load,
-    lr_schedule,
     map_score,
-    optimizer_step,
     to_int8_onnx,
 )
 
@@ -138,37 +135,19 @@ def train(a: argparse.Namespace) -> None:
             labels[["arg_id", "key_point_id", "label"]].itertuples(index=False)]
     if a.undecided:
         data += undecided_pairs(args, kps, labels, atext, ktext, a.undecided)
-    out = WORK / a.out
     opt = torch.optim.AdamW(model.model.parameters(), lr=a.lr, weight_decay=0.01)
     planned = a.planned_steps or int(a.epochs * len(data) / a.batch)
-    t_start = time.time()
-    lr_at = lr_schedule(planned, a.minutes, t_start)
-
     print(f"{len(data)} labelled pairs, planned {planned} steps, budget {a.minutes} min",
           flush=True)
-    best, step, order = (-1.0, -1.0), 0, list[int]()
     bce = torch.nn.BCEWithLogitsLoss()
-    model.model.train()
-    while step < planned and (time.time() - t_start) / 60 < a.minutes:
-        if len(order) < a.batch:
-            order += rng.sample(range(len(data)), len(data))
-        idx, order = order[: a.batch], order[a.batch :]
+
+    def loss_of(idx: list[int]):  # type: ignore[no-untyped-def]
         batch = [data[i] for i in idx]
-        loss = bce(model([(k, x) for k, x, _ in batch]), torch.tensor([y for *_, y in batch]))
-        optimizer_step(loss, model.model, opt, a.lr * lr_at(step))
-        step += 1
-        if step % 20 == 0:
-            el = time.time() - t_start
-            print(f"step {step}: loss {loss.item():.3f} ({el / step:.2f}s/step, "
-                  f"{el / 60:.1f} min)", flush=True)
-        last = step >= planned or (time.time() - t_start) / 60 >= a.minutes
-        if step % a.eval_every == 0 or last:  # the last step is scored even between evals
-            best = keep_best(step, score_pairs(model.score, "dev"), best,
-                             lambda: model.model.save_pretrained(out))
-        if last:
-            break
-    print(f"best dev strict {best[0]:.3f} relaxed {best[1]:.3f}; {step} steps in "
-          f"{(time.time() - t_start) / 60:.1f} min; checkpoint {out}", flush=True)
+        return bce(model([(k, x) for k, x, _ in batch]), torch.tensor([y for *_, y in batch]))
+
+    budgeted_training(a, len(data), planned, rng.sample, loss_of, model.model, opt,
+                      lambda: score_pairs(model.score, "dev"), (-1.0, -1.0), WORK / a.out,
+                      log_every=20)
 
 
 def export(a: argparse.Namespace) -> None:

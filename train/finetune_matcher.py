@@ -45,7 +45,6 @@ import random
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -211,16 +210,10 @@ def train(a: argparse.Namespace) -> None:
     opt = torch.optim.AdamW(enc.model.parameters(), lr=a.lr, weight_decay=0.01)
     steps_per_epoch = len(data) // a.batch
     planned = a.planned_steps or int(a.epochs * steps_per_epoch)
-    t_start = time.time()
-    lr_at = lr_schedule(planned, a.minutes, t_start)
     print(f"{len(data)} triplets, {steps_per_epoch} steps/epoch, planned {planned} steps, "
           f"budget {a.minutes} min", flush=True)
-    step, order = 0, list[int]()
-    enc.model.train()
-    while step < planned and (time.time() - t_start) / 60 < a.minutes:
-        if len(order) < a.batch:
-            order += random.sample(range(len(data)), len(data))
-        idx, order = order[: a.batch], order[a.batch :]
+
+    def loss_of(idx: list[int]):  # type: ignore[no-untyped-def]
         batch = [data[i] for i in idx]
         cols: list[str] = []  # unique key point texts of this batch: positives and negatives
         where: dict[str, int] = {}
@@ -254,20 +247,47 @@ def train(a: argparse.Namespace) -> None:
             cmask[torch.arange(n), torch.arange(n)] = False
             loss = loss + a.col_weight * torch.nn.functional.cross_entropy(
                 col.masked_fill(cmask, -1e4), torch.arange(n))
-        optimizer_step(loss, enc.model, opt, a.lr * lr_at(step))
+        return loss
+
+    budgeted_training(a, len(data), planned, random.sample, loss_of, enc.model, opt,
+                      lambda: score_cosine(enc.embed, "dev"), best, best_dir, log_every=10)
+
+
+def budgeted_training(  # type: ignore[no-untyped-def]
+    a: argparse.Namespace, n: int, planned: int, sample, loss_of, model, opt, dev,
+    best: tuple[float, float], out: Path, log_every: int,
+) -> None:
+    """The loop both fine-tuning scripts run: batches of ``a.batch`` indices into ``n``
+    examples, reshuffled with ``sample`` each pass, until ``planned`` steps or ``a.minutes``,
+    whichever comes first; ``dev()`` is scored every ``a.eval_every`` steps and at the last
+    step, and the checkpoint with the best strict mAP is saved to ``out``."""
+    t_start = time.time()
+    lr_at = lr_schedule(planned, a.minutes, t_start)
+    step, order = 0, list[int]()
+    model.train()
+    while step < planned and (time.time() - t_start) / 60 < a.minutes:
+        if len(order) < a.batch:
+            order += sample(range(n), n)
+        idx, order = order[: a.batch], order[a.batch :]
+        loss = loss_of(idx)
+        optimizer_step(loss, model, opt, a.lr * lr_at(step))
         step += 1
-        if step % 10 == 0:
+        if step % log_every == 0:
             el = time.time() - t_start
-            print(f"step {step}: loss {loss.item():.3f} ({el / step:.1f}s/step, "
+            print(f"step {step}: loss {loss.item():.3f} ({el / step:.2f}s/step, "
                   f"{el / 60:.1f} min)", flush=True)
         last = step >= planned or (time.time() - t_start) / 60 >= a.minutes
         if step % a.eval_every == 0 or last:  # the last step is scored even between evals
-            best = keep_best(step, score_cosine(enc.embed, "dev"), best,
-                             lambda: enc.model.save_pretrained(best_dir))
+            score, mark = dev(), ""
+            if score[0] > best[0]:
+                best, mark = score, " *best, saved"
+                model.save_pretrained(out)
+            print(f"step {step}: dev strict {score[0]:.3f} relaxed {score[1]:.3f}{mark}",
+                  flush=True)
         if last:
             break
     print(f"best dev strict {best[0]:.3f} relaxed {best[1]:.3f}; {step} steps in "
-          f"{(time.time() - t_start) / 60:.1f} min; checkpoint {best_dir}", flush=True)
+          f"{(time.time() - t_start) / 60:.1f} min; checkpoint {out}", flush=True)
 
 
 def lr_schedule(planned: int, minutes: float, t_start: float):  # type: ignore[no-untyped-def]
@@ -280,17 +300,6 @@ def lr_schedule(planned: int, minutes: float, t_start: float):  # type: ignore[n
         return min((s + 1) / warm, max(0.0, 1.0 - done) / 0.94)
 
     return lr_at
-
-
-def keep_best(step: int, dev: tuple[float, float], best: tuple[float, float],
-              save: Callable[[], None]) -> tuple[float, float]:
-    """Print dev mAP at ``step``; call ``save`` and return ``dev`` when strict beats ``best``."""
-    mark = ""
-    if dev[0] > best[0]:
-        best, mark = dev, " *best, saved"
-        save()
-    print(f"step {step}: dev strict {dev[0]:.3f} relaxed {dev[1]:.3f}{mark}", flush=True)
-    return best
 
 
 def add_training_args(t: argparse.ArgumentParser, *, epochs: float, lr: float,
