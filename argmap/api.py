@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from argmap.config import settings
+from argmap.errors import ArgmapError
 from argmap.lookup import LookupResult, find
 from argmap.records import Answer, ArgumentMap, Post
 from argmap.store import CorpusIndex, CorpusInfo, Store
@@ -73,8 +74,6 @@ def posts(corpus: str | None = None, store: Store | None = None) -> list[dict[st
 
 
 def show(post_id: str, corpus: str | None = None, store: Store | None = None) -> dict[str, Any]:
-    from argmap.errors import ArgmapError
-
     index = open_corpus(corpus, store)
     post = index.posts.get(post_id)
     if post is None:
@@ -90,6 +89,8 @@ def lookup(
     store: Store | None = None,
 ) -> LookupResult:
     """Who said it: a pasted quote, words, an author or a post id -> spans in thread context."""
+    if limit < 1:
+        raise ArgmapError(f"the limit must be a positive number of hits, not {limit}")
     return find(open_corpus(corpus, store), query, mode=mode, limit=limit)
 
 

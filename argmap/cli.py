@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from argmap.config import overridden
 from argmap.errors import ArgmapError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -217,10 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "chroma_url", None):
-        os.environ["ARGMAP_CHROMA_URL"] = args.chroma_url
     try:
-        return COMMANDS[args.command](args)
+        with overridden(chroma_url=getattr(args, "chroma_url", None)):
+            return COMMANDS[args.command](args)
     except ArgmapError as exc:
         print(f"argmap: error: {exc}", file=sys.stderr)
         return 2

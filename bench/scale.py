@@ -160,7 +160,9 @@ def main() -> None:
           f"{'p95 ms':>7}")
     with tempfile.TemporaryDirectory() as tmp:
         # sizes reuse each other's embeddings; ARGMAP_EMBED_CACHE reuses an earlier run's
-        cache = Path(os.environ.get("ARGMAP_EMBED_CACHE") or Path(tmp) / "shared-cache.sqlite")
+        from argmap.config import settings
+
+        cache = settings().embed_cache or Path(tmp) / "shared-cache.sqlite"
         for size in map(int, args.sizes.split(",")):
             for backend in args.backends.split(","):
                 work = Path(tmp) / f"{size}-{backend}"

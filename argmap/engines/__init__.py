@@ -9,11 +9,11 @@ goes through ``argmap.citations.check_answer`` in ``argmap.qa``. Optional provid
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from argmap.config import settings
 from argmap.errors import ArgmapError
 from argmap.records import Evidence, Post
 
@@ -76,7 +76,7 @@ def engine_names() -> list[str]:
 
 def get_engine(name: str | None = None, **options: Any) -> Engine:
     """The engine called ``name`` (default: $ARGMAP_ENGINE, else extractive)."""
-    chosen = (name or os.environ.get("ARGMAP_ENGINE") or "extractive").strip().lower()
+    chosen = (name or settings().engine).strip().lower()
     target = REGISTRY.get(chosen)
     if target is None:
         raise ArgmapError(f"unknown engine {chosen!r} (known: {', '.join(engine_names())})")

@@ -9,10 +9,10 @@ Azure OpenAI, vLLM, llama.cpp server) via base URL + key, and Ollama.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from argmap.config import settings
 from argmap.engines import NOT_IN_DISCUSSION, Draft, TokenSink, Turn
 from argmap.engines.extractive import condense_rule, who
 from argmap.errors import ArgmapError
@@ -105,13 +105,6 @@ class GenerativeEngine:
         return Draft(text=text, keyed=keyed, raw=text)
 
 
-def _env(*names: str, default: str = "") -> str:
-    for n in names:
-        if os.environ.get(n):
-            return os.environ[n]
-    return default
-
-
 def openai_engine(model: str | None = None, base_url: str | None = None,
                   api_key: str | None = None, **kw: Any) -> GenerativeEngine:
     """OpenAI or any OpenAI-compatible server (vLLM, llama.cpp server, Azure's v1 endpoint)."""
@@ -120,18 +113,19 @@ def openai_engine(model: str | None = None, base_url: str | None = None,
     except ImportError:
         raise ArgmapError("the openai engine needs langchain-openai: "
                           "pip install 'argmap[openai]'") from None
-    url = base_url or _env("ARGMAP_OPENAI_BASE_URL", "OPENAI_BASE_URL") or None
-    key = api_key or _env("ARGMAP_OPENAI_API_KEY", "OPENAI_API_KEY")
+    cfg = settings()
+    url = base_url or cfg.openai_base_url
+    secret = cfg.openai_api_key
+    key = api_key or (secret.get_secret_value() if secret else None)
     if not key and not url:
         raise ArgmapError("the openai engine needs ARGMAP_OPENAI_API_KEY (or OPENAI_API_KEY), "
                           "or ARGMAP_OPENAI_BASE_URL for a local OpenAI-compatible server")
     from pydantic import SecretStr
 
     chat = ChatOpenAI(  # type: ignore[call-arg]
-        model=model or _env("ARGMAP_OPENAI_MODEL", default="gpt-4o-mini"),
+        model=model or cfg.openai_model,
         base_url=url, api_key=SecretStr(key or "not-needed"), temperature=0, streaming=True,
-        timeout=float(_env("ARGMAP_LLM_TIMEOUT", default="120")), max_retries=1,
-        max_tokens=int(_env("ARGMAP_LLM_MAX_TOKENS", default="400")),
+        timeout=cfg.llm_timeout, max_retries=1, max_tokens=cfg.llm_max_tokens,
     )
     return GenerativeEngine(chat, "openai", **kw)
 
@@ -143,9 +137,10 @@ def ollama_engine(model: str | None = None, base_url: str | None = None,
     except ImportError:
         raise ArgmapError("the ollama engine needs langchain-ollama: "
                           "pip install 'argmap[ollama]'") from None
+    cfg = settings()
     chat = ChatOllama(
-        model=model or _env("ARGMAP_OLLAMA_MODEL", default="llama3.2"),
-        base_url=base_url or _env("ARGMAP_OLLAMA_URL", default="http://localhost:11434"),
+        model=model or cfg.ollama_model,
+        base_url=base_url or cfg.ollama_url,
         temperature=0,
     )
     return GenerativeEngine(chat, "ollama", **kw)

@@ -6,7 +6,6 @@ objects (Chroma, the model, corpus indexes) are process-wide caches in the layer
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -53,9 +52,8 @@ def set_engine(name: str) -> None:
 
 # A generative engine is offered only when its settings are present (see README).
 _CONFIGURED_BY = {
-    "openai": ("ARGMAP_OPENAI_API_KEY", "OPENAI_API_KEY", "ARGMAP_OPENAI_BASE_URL",
-               "OPENAI_BASE_URL"),
-    "ollama": ("ARGMAP_OLLAMA_URL", "ARGMAP_OLLAMA_MODEL"),
+    "openai": ("openai_api_key", "openai_base_url"),
+    "ollama": ("ollama_url", "ollama_model"),
 }
 
 
@@ -64,9 +62,9 @@ def engine_names() -> list[str]:
     from argmap.engines import engine_names as registered
 
     known = set(registered())
-    default = settings().engine
-    names = [default, "extractive"] + [
-        name for name, env in _CONFIGURED_BY.items() if any(os.environ.get(v) for v in env)
+    cfg = settings()
+    names = [cfg.engine, "extractive"] + [
+        name for name, fields in _CONFIGURED_BY.items() if cfg.model_fields_set & set(fields)
     ]
     return [n for n in dict.fromkeys(names) if n in known]
 
@@ -130,7 +128,7 @@ def ensure_corpus() -> None:
 
 def warm_up(corpus: str | None) -> None:
     """Load the model and indexes in the background so the first question is fast."""
-    if not corpus or os.environ.get("ARGMAP_NO_WARMUP"):
+    if not corpus or settings().no_warmup:
         return
     key = (str(settings().home), corpus, "extractive")  # never spend an LLM call on warming
     if key in _WARMED:
