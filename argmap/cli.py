@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from argmap.config import overridden
+from argmap.config import overridden, settings
 from argmap.errors import ArgmapError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -219,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         with overridden(chroma_url=getattr(args, "chroma_url", None)):
+            settings()  # a bad setting is one line before any work, not a failure midway
             return COMMANDS[args.command](args)
     except ArgmapError as exc:
         print(f"argmap: error: {exc}", file=sys.stderr)

@@ -215,7 +215,7 @@ def markdown_table() -> str:
         default = field.default
         if isinstance(default, SecretStr):
             default = default.get_secret_value()
-        shown = "" if default is None else f"`{default}`"
+        shown = "(unset)" if default is None else f"`{default}`"
         rows.append(f"| {var} | {shown} | {field.description} |")
     return "\n".join(rows) + "\n"
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -68,42 +73,40 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real `chroma run` server on loopback for the whole session; yields its URL."""
-    import shutil
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
+def start_chroma_server(data: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """A real `chroma run` server on loopback storing under ``data``; returns it and its URL."""
     exe = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
     port = _free_port()
-    data = tmp_path_factory.mktemp("chroma-server")
-    log = (data / "server.log").open("w")
-    proc = subprocess.Popen(
-        [exe, "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
+    data.mkdir(parents=True, exist_ok=True)
+    with (data / "server.log").open("w") as log:
+        proc = subprocess.Popen(
+            [exe, "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],
+            stdout=log, stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while True:
         try:
             urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2).read()
-            break
+            return proc, url
         except OSError as exc:
             if proc.poll() is not None or time.time() > deadline:
                 proc.kill()
                 log_text = (data / "server.log").read_text()
                 raise RuntimeError(f"chroma run did not start: {log_text}") from exc
             time.sleep(0.3)
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `chroma run` server on loopback for the whole session; yields its URL."""
+    proc, url = start_chroma_server(tmp_path_factory.mktemp("chroma-server"))
     yield url
     proc.terminate()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
-    log.close()
 
 
 @pytest.fixture(params=["embedded", "server"])
