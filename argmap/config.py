@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -110,6 +111,13 @@ class Settings(BaseSettings):
     no_warmup: bool = Field(False, description=(
         "the app skips loading the model and index in the background at start"))
 
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: Any,
+                                   env_settings: Any, dotenv_settings: Any,
+                                   file_secret_settings: Any) -> tuple[Any, ...]:
+        """Arguments and the environment only: no .env or secrets folder is read."""
+        return init_settings, env_settings
+
     @field_validator("home", "embed_cache")
     @classmethod
     def _expand(cls, path: Path | None) -> Path | None:
@@ -175,11 +183,21 @@ def overridden(**values: Any) -> Iterator[None]:
 
 def settings() -> Settings:
     """The settings now: the CLI's overrides, then the environment, then the defaults."""
-    given = dict(_OVERRIDES)
+    ours = sorted((k, v) for k, v in os.environ.items() if k.upper().startswith(_READ))
+    return _settings(tuple(ours), tuple(sorted(_OVERRIDES.items())))
+
+
+_READ = (PREFIX, "OPENAI_")
+
+
+@lru_cache(maxsize=16)
+def _settings(env: tuple[tuple[str, str], ...], given: tuple[tuple[str, Any], ...]) -> Settings:
+    """Keyed by the variables it reads, so a changed variable is seen at once; building one
+    costs milliseconds and some callers ask per question."""
     try:
-        return Settings(**given)
+        return Settings(**dict(given))
     except ValidationError as exc:
-        raise SettingsError(_describe(exc, given)) from None
+        raise SettingsError(_describe(exc, dict(given))) from None
 
 
 def variables(name: str) -> list[str]:
