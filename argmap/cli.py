@@ -157,7 +157,7 @@ def _ask(args: argparse.Namespace) -> int:
     from argmap import api
 
     stream = None
-    if not args.json and sys.stderr.isatty() and (args.engine or "extractive") != "extractive":
+    if not args.json and sys.stderr.isatty() and (args.engine or settings().engine) != "extractive":
         def stream(token: str) -> None:  # the unverified draft, dimmed, on stderr
             sys.stderr.write(f"\033[2m{token}\033[0m")
             sys.stderr.flush()
