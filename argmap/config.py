@@ -167,6 +167,7 @@ def chroma_url_problem(url: str) -> str | None:
 
 
 _OVERRIDES: dict[str, Any] = {}
+_READ = (PREFIX, "OPENAI_")  # the variables Settings reads: its cache key
 
 
 @contextmanager
@@ -185,9 +186,6 @@ def settings() -> Settings:
     """The settings now: the CLI's overrides, then the environment, then the defaults."""
     ours = sorted((k, v) for k, v in os.environ.items() if k.upper().startswith(_READ))
     return _settings(tuple(ours), tuple(sorted(_OVERRIDES.items())))
-
-
-_READ = (PREFIX, "OPENAI_")
 
 
 @lru_cache(maxsize=16)
