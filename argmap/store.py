@@ -13,6 +13,7 @@ import errno
 import json
 import os
 import re
+import shutil
 import tempfile
 import threading
 import time
@@ -129,16 +130,27 @@ def _check_writable(path: Path) -> None:
         raise StoreError(_os_problem(path, exc)) from None
 
 
-def _write_problem(path: Path, exc: Exception) -> str:
-    """Names a cause only when the error shows it: a wrong guess sends users to the wrong fix."""
+def _write_problem(path: Path, exc: Exception, local: Path | None) -> str:
+    """Names a cause only when the error or the ``local`` disk shows it: a wrong guess sends
+    users to the wrong fix."""
     if isinstance(exc, OSError):
         return _os_problem(path, exc)
-    if is_disk_full(exc):
+    if is_disk_full(exc) or (local is not None and _nearly_full(local)):
         return _os_problem(path, OSError(errno.ENOSPC, ""))
     first = (str(exc).splitlines() or [""])[0][:160]
     if "readonly" in first.lower() or "read-only" in first.lower():
         return _os_problem(path, OSError(errno.EROFS, ""))
     return f"{type(exc).__name__}: {first}"
+
+
+def _nearly_full(path: Path) -> bool:
+    """Chroma's embedded backend reports a full disk as, e.g., "Error in compaction: Failed to
+    apply logs to the hnsw segment writer" (test_faults), so the disk itself is asked."""
+    try:
+        usage = shutil.disk_usage(path)
+    except OSError:
+        return False
+    return usage.free < min(64 << 20, usage.total // 20)
 
 
 def _os_problem(path: Path, exc: OSError) -> str:
@@ -337,10 +349,12 @@ class Store:
         try:
             return self._write(corpus, gen, thread, units, source_hash, progress)
         except Exception as exc:
+            # judged before the drop, which may free the space that ran out
+            local = None if self.cfg.chroma_url else self.cfg.home
+            problem = _write_problem(self.cfg.home, exc, local)
             self._drop_generation(corpus, gen)
             if isinstance(exc, ArgmapError):
                 raise
-            problem = _write_problem(self.cfg.home, exc)
             raise StoreError(
                 f"could not write corpus {corpus!r}: {problem}; the previous index is unchanged"
             ) from None
