@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from argmap.config import overridden, settings
-from argmap.errors import ArgmapError
+from argmap.errors import as_user_error
 
 Handler = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, Handler] = {}
@@ -22,6 +23,30 @@ def command(name: str) -> Callable[[Handler], Handler]:
         return fn
 
     return register
+
+
+# What a terminal would act on rather than show: ESC sequences (CSI, OSC, DCS/PM/APC and
+# two-byte ones), the other C0/C1 controls (a bare CR rewrites the line) and the
+# bidirectional overrides that reorder what is displayed. Newline and tab stay.
+_ESCAPES = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|[ -/]*[0-~]?)"
+)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """Text from a corpus as a terminal will show it literally: no control sequences."""
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
+def _say(text: object = "", end: str = "\n", file: Any = None) -> None:
+    """Every plain-text line goes through here: corpus text may carry terminal controls."""
+    print(terminal_safe(str(text)), end=end, file=file)
+
+
+def _line(text: str | None) -> str:
+    """A field shown inside one line (author, title): a newline in it must not start another."""
+    return " ".join((text or "").split())
 
 
 def _print_json(obj: Any) -> None:
@@ -58,7 +83,7 @@ def _ingest(args: argparse.Namespace) -> int:
                       "unchanged": r.unchanged, "embedded": r.embedded} for r in results])
     else:
         for r in results:
-            print(r.summary())
+            _say(r.summary())
     return 0
 
 
@@ -70,9 +95,9 @@ def _show(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(post)
     else:
-        author = post["author"] or "(unknown)"
-        print(f"{post['post_id']} by {author} (reply to {post['parent_id']})")
-        print(post["text"])
+        author = _line(post["author"]) or "(unknown)"
+        _say(f"{post['post_id']} by {author} (reply to {post['parent_id']})")
+        _say(post["text"])
     return 0
 
 
@@ -86,7 +111,7 @@ def _posts(args: argparse.Namespace) -> int:
     else:
         for p in rows:
             words = " ".join(p["own_text"].split())[:80]
-            print(f"{'  ' * p['depth']}{p['post_id']} [{p['author'] or '?'}] {words}")
+            _say(f"{'  ' * p['depth']}{p['post_id']} [{_line(p['author']) or '?'}] {words}")
     return 0
 
 
@@ -99,7 +124,7 @@ def _corpora(args: argparse.Namespace) -> int:
         _print_json([r.__dict__ for r in rows])
     else:
         for r in rows:
-            print(f"{r.name}: {r.posts} posts, {r.units} units ({r.format}) {r.title}")
+            _say(f"{r.name}: {r.posts} posts, {r.units} units ({r.format}) {_line(r.title)}")
     return 0
 
 
@@ -111,13 +136,13 @@ def _map(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(amap.to_dict())
         return 0
-    print(f"Proposition: {amap.proposition}")
+    _say(f"Proposition: {amap.proposition}")
     for side, points in (("FOR", amap.pro), ("AGAINST", amap.con)):
-        print(f"\n{side} ({sum(s.stance == side.lower() for s in amap.stances.values())} posts)")
+        _say(f"\n{side} ({sum(s.stance == side.lower() for s in amap.stances.values())} posts)")
         for kp in points:
-            print(f"  [{len(kp.authors)} people, {len(kp.rebuttals)} rebuttals] {kp.key_point}")
+            _say(f"  [{len(kp.authors)} people, {len(kp.rebuttals)} rebuttals] {kp.key_point}")
     rebuts = sum(r.relation == "rebuts" for r in amap.relations)
-    print(f"\n{len(amap.neutral_posts)} neutral posts; {rebuts} rebuttals; "
+    _say(f"\n{len(amap.neutral_posts)} neutral posts; {rebuts} rebuttals; "
           f"{len(amap.unanswered)} objections nobody answered")
     return 0
 
@@ -131,7 +156,7 @@ def _brief(args: argparse.Namespace) -> int:
     if args.json or args.format == "json":
         _print_json(b)
     else:
-        print(render_markdown(b), end="")
+        _say(render_markdown(b), end="")
     return 0
 
 
@@ -144,11 +169,15 @@ def _lookup(args: argparse.Namespace) -> int:
         _print_json(result.to_dict())
         return 0
     if not result.hits:
-        print(f"no match ({result.mode})")
+        _say(f"no match ({result.mode})")
     for h in result.hits:
         origin = "own words" if h.own else f"quoted from {h.original_post_id}"
-        print(f"{h.post_id} [{h.author or '?'}] chars {h.start}-{h.end}, {origin}: "
-              f"{' '.join(h.text.split())[:100]}")
+        _say(f"{h.post_id} [{_line(h.author) or '?'}] chars {h.start}-{h.end}, {origin}: "
+             f"{_line(h.text)[:100]}")
+        parent = h.ancestors[-1] if h.ancestors else None
+        if parent is not None:
+            _say(f"    in reply to {parent.post_id} [{_line(parent.author) or '?'}]: "
+                 f"{_line(parent.snippet)[:80]}")
     return 0
 
 
@@ -159,7 +188,7 @@ def _ask(args: argparse.Namespace) -> int:
     stream = None
     if not args.json and sys.stderr.isatty() and (args.engine or settings().engine) != "extractive":
         def stream(token: str) -> None:  # the unverified draft, dimmed, on stderr
-            sys.stderr.write(f"\033[2m{token}\033[0m")
+            sys.stderr.write(f"\033[2m{terminal_safe(token)}\033[0m")
             sys.stderr.flush()
 
     ans = api.ask(args.question, corpus=args.corpus, engine=args.engine, on_token=stream)
@@ -175,11 +204,11 @@ def _ask(args: argparse.Namespace) -> int:
             "dropped": [d.__dict__ for d in ans.dropped],
         })
         return 0
-    print(ans.answer)
+    _say(ans.answer)
     for c in ans.citations:
-        print(f"  [{c.key}] {c.author or '?'}, {c.post_id} chars {c.start}-{c.end}")
+        _say(f"  [{c.key}] {_line(c.author) or '?'}, {c.post_id} chars {c.start}-{c.end}")
     if ans.dropped:
-        print(f"  ({len(ans.dropped)} unverifiable citation(s) or sentence(s) removed)")
+        _say(f"  ({len(ans.dropped)} unverifiable citation(s) or sentence(s) removed)")
     return 0
 
 
@@ -221,11 +250,14 @@ def main(argv: list[str] | None = None) -> int:
         with overridden(chroma_url=getattr(args, "chroma_url", None)):
             settings()  # a bad setting is one line before any work, not a failure midway
             return COMMANDS[args.command](args)
-    except ArgmapError as exc:
-        print(f"argmap: error: {exc}", file=sys.stderr)
+    except Exception as exc:
+        err = as_user_error(exc)
+        if err is None:
+            raise
+        _say(f"argmap: error: {_line(str(err))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("argmap: interrupted; the previous index is unchanged", file=sys.stderr)
+        _say("argmap: interrupted; the previous index is unchanged", file=sys.stderr)
         return 130
 
 

@@ -22,3 +22,36 @@ def is_disk_full(exc: BaseException) -> bool:
         return exc.errno in (errno.ENOSPC, errno.EDQUOT)
     text = str(exc).lower()
     return "disk is full" in text or "no space left" in text
+
+
+def as_user_error(exc: BaseException) -> ArgmapError | None:
+    """``exc`` as a one-line user error, or None when it is a bug to show in full.
+
+    The store checks a Chroma server once, when it connects; a server that dies later
+    fails inside httpx on the next call, so surfaces translate that here, naming the server.
+    """
+    if isinstance(exc, ArgmapError):
+        return exc
+    try:
+        import httpx
+    except ImportError:  # pragma: no cover - chromadb depends on it
+        return None
+    if not isinstance(exc, httpx.TransportError):
+        return None
+    from urllib.parse import urlparse
+
+    from argmap.config import settings
+
+    try:
+        host = exc.request.url.host
+        where = f"{exc.request.url.scheme}://{exc.request.url.netloc.decode()}"
+    except RuntimeError:  # raised without a request attached
+        host, where = "", "a server"
+    chroma = settings().chroma_url or ""
+    chroma_host = urlparse(chroma if "//" in chroma else f"http://{chroma}").hostname
+    if chroma and (not host or host == chroma_host):
+        return StoreError(
+            f"cannot reach the Chroma server at {chroma} ({type(exc).__name__}); "
+            "is `chroma run` up?"
+        )
+    return ArgmapError(f"lost the connection to {where} ({type(exc).__name__})")
