@@ -7,6 +7,7 @@ does; what they can't check (JavaScript, real clicks) tests/test_browser.py does
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -294,5 +295,83 @@ def test_unreachable_chroma_server_is_said_in_the_sidebar(monkeypatch: pytest.Mo
     monkeypatch.setenv("ARGMAP_CHROMA_URL", "http://127.0.0.1:9")
     at = AppTest.from_file(APP, default_timeout=180).run()
     assert not at.exception, [e.value for e in at.exception]
-    said = [e.value for e in at.sidebar.error]
+    said = [unescape(e.value) for e in at.sidebar.error]
     assert any("cannot reach the Chroma server at http://127.0.0.1:9" in s for s in said), said
+
+
+def unescape(md: str) -> str:
+    """The text an escaped message shows."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", md)
+
+
+def test_error_messages_carrying_input_stay_text(isolated_home: Path) -> None:
+    """A parse error quotes the file; shown as Markdown, that quote could fetch an image."""
+    at = run_app("sources")
+    bad = (
+        '{"id": "1", "kind": "comment", "text": "hi"}\n'
+        '{"id": "2", "kind": "![h](http://example.com/x.png)", "text": "yo"}\n'
+    )
+    at.file_uploader[0].set_value(("![h](x).jsonl", bad.encode(), "application/json")).run()
+    next(b for b in at.button if b.label == "Ingest").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [e.value for e in at.error]
+    assert shown and "Nothing was changed" in shown[0]
+    assert "![h](http://example.com/x.png)" in unescape(shown[0])  # the text, quoted...
+    assert "](" not in shown[0] and "\\!\\[h\\]" in shown[0]  # ...as text, not an image
+    assert_no_html(at)
+
+
+def test_upload_keeps_its_name_offers_formats_and_counts_sentences(isolated_home: Path) -> None:
+    at = run_app("sources")
+    rows = "id,author,parent_id,comment\n" + "".join(
+        f"{i},user{i},{'' if i == 1 else 1},Phones in school are a distraction number {i}.\n"
+        for i in range(1, 6)
+    )
+    at.file_uploader[0].set_value(("School phones.csv", rows.encode(), "text/csv")).run()
+    picker = at.selectbox(key="upload_format")
+    assert picker.value == "detect" and {"CSV", "JSON Lines"} <= set(picker.options)
+    picker.set_value("jsonl").run()  # the picked format is the one used
+    next(b for b in at.button if b.label == "Ingest").click().run()
+    error = " ".join(e.value for e in at.error)
+    assert error and "--format" not in error and "School phones" in unescape(error)
+    assert all(c.name == DEFAULT_CORPUS for c in api.corpora())
+    at.selectbox(key="upload_format").set_value("csv").run()
+    next(b for b in at.button if b.label == "Ingest").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    info = api.open_corpus("School_phones").info
+    assert info.title == "School phones"
+    assert api.argument_map(corpus="School_phones").proposition == "School phones"
+    flash = unescape(at.success[0].value)
+    assert f"{info.posts} posts, {info.units} sentences" in flash, flash
+
+
+def test_undetectable_upload_never_says_pass_format(isolated_home: Path) -> None:
+    with pytest.raises(InputError) as bad:
+        ingest_upload("notes.txt", b"just some words\nand more words\n")
+    assert "--format" not in str(bad.value) and "Format" in str(bad.value)
+    assert "notes.txt" in str(bad.value)
+
+
+def test_chroma_server_lost_after_connecting_is_said_on_every_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import start_chroma
+
+    proc, url = start_chroma(tmp_path / "server")
+    try:
+        monkeypatch.setenv("ARGMAP_CHROMA_URL", url)
+        src = tmp_path / "xss.jsonl"
+        src.write_text("\n".join(json.dumps(p) for p in XSS) + "\n")
+        api.ingest([src], corpus="lost")
+        at = AppTest.from_file(APP, default_timeout=180)
+        at.session_state["corpus"] = "lost"
+        at.run()
+        assert not at.exception and not at.sidebar.error
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+    for page in ("chat", "map", "prep", "lookup", "sources"):
+        at.switch_page(f"app_pages/{page}.py").run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        said = [unescape(e.value) for e in at.sidebar.error]
+        assert any(f"cannot reach the Chroma server at {url}" in s for s in said), (page, said)

@@ -7,15 +7,20 @@ import time
 import streamlit as st
 
 from argmap import api
-from argmap.errors import ArgmapError
+from argmap.errors import as_user_error
 from argmap.ui import state
 from argmap.ui.render import escape_md
 from argmap.ui.uploads import SUFFIXES, ingest_upload, safe_parts
+from ingest.formats import FORMATS
 
 FORMATS_HELP = (
     "Slashdot page text (.txt), Reddit `/comments/<id>.json`, Hacker News Algolia item JSON, "
     "CSV with `id, comment` (optional `author, parent_id, timestamp`), or JSON Lines posts."
 )
+DETECT = "detect"
+FORMAT_LABELS = {DETECT: "Detect from the file", "slashdot": "Slashdot page text",
+                 "reddit": "Reddit comments JSON", "hn": "Hacker News Algolia JSON",
+                 "csv": "CSV", "jsonl": "JSON Lines"}
 
 
 def corpora_table() -> None:
@@ -53,6 +58,11 @@ def upload_form() -> None:
         return
     default, _ = safe_parts(file.name)
     name = st.text_input("Corpus name", value=default, key=f"upload_name_{default}")
+    fmt = st.selectbox(
+        "Format", [DETECT, *FORMATS], key="upload_format",
+        format_func=lambda f: FORMAT_LABELS.get(f, f),
+        help="Detection reads the file's shape; pick the format when it can't tell.",
+    )
     replace = st.checkbox(
         "Replace the corpus of that name if it exists", value=False, key="upload_replace"
     )
@@ -63,20 +73,22 @@ def upload_form() -> None:
         try:
             result = ingest_upload(
                 file.name, file.getvalue(), corpus=name.strip() or None, replace=replace,
-                progress=state.progress_reporter(bar),
+                progress=state.progress_reporter(bar), fmt=None if fmt == DETECT else fmt,
             )
-        except ArgmapError as exc:
-            box.update(label="Upload not ingested", state="error", expanded=True)
-            st.error(f"{exc}. Nothing was changed.")
-            return
         except Exception as exc:  # noqa: BLE001 - any parser surprise must stay a message
+            err = as_user_error(exc)
             box.update(label="Upload not ingested", state="error", expanded=True)
-            st.error(f"Could not read that file ({type(exc).__name__}). Nothing was changed.")
+            state.say("error", f"{err}. Nothing was changed." if err is not None else
+                      f"Could not read that file ({type(exc).__name__}). Nothing was changed.")
             return
         bar.progress(1.0, text="done")
-        box.update(label=f"Added corpus {result.corpus}", state="complete", expanded=False)
+        box.update(label=escape_md(f"Added corpus {result.corpus}"), state="complete",
+                   expanded=False)
     state.set_corpus(result.corpus)
-    st.session_state["_sources_flash"] = result.summary() + " \u2014 it is now the active corpus."
+    st.session_state["_sources_flash"] = (
+        f"Added {result.corpus}: {result.info.posts} posts, {result.info.units} sentences"
+        f"{' (unchanged)' if result.unchanged else ''} \u2014 it is now the active corpus."
+    )
     st.rerun()
 
 
@@ -84,6 +96,6 @@ def page() -> None:
     st.title("Sources")
     flash = st.session_state.pop("_sources_flash", None)
     if flash:
-        st.success(escape_md(flash))
+        state.say("success", flash)
     corpora_table()
     upload_form()

@@ -14,7 +14,8 @@ import streamlit as st
 
 from argmap import api
 from argmap.config import settings
-from argmap.errors import ArgmapError
+from argmap.errors import as_user_error
+from argmap.ui.render import escape_md
 
 CORPUS = "corpus"
 ENGINE = "engine"
@@ -120,7 +121,7 @@ def ensure_corpus() -> None:
                 bar = st.progress(0.0, text="parsing")
                 results = api.ingest(progress=progress_reporter(bar))
                 box.update(
-                    label=f"Indexed {', '.join(r.corpus for r in results)}",
+                    label=escape_md(f"Indexed {', '.join(r.corpus for r in results)}"),
                     state="complete", expanded=False,
                 )
     st.session_state["_bootstrapped"] = True
@@ -144,9 +145,23 @@ def warm_up(corpus: str | None) -> None:
     threading.Thread(target=run, name="argmap-warm-up", daemon=True).start()
 
 
+def say(kind: str, text: str, where: Any = None) -> None:
+    """Show a message that may carry input (a file name, a parse error quoting the file, a
+    corpus name) as plain text: ``st.error`` and friends render Markdown, which can fetch
+    images or build links."""
+    getattr(where or st, kind)(escape_md(text))
+
+
 def guarded(page: Callable[[], None], where: Any = None) -> None:
-    """Run a page; user errors become one friendly line (in ``where``) instead of a traceback."""
+    """Run a page; user errors become one friendly line (in ``where``) instead of a traceback.
+
+    That includes a Chroma server dying mid-session: app.py guards the sidebar too, so the
+    sidebar says so on every page, and the page itself shows the same line.
+    """
     try:
         page()
-    except ArgmapError as exc:
-        (where or st).error(str(exc))
+    except Exception as exc:
+        err = as_user_error(exc)
+        if err is None:
+            raise
+        say("error", " ".join(str(err).split()), where=where)

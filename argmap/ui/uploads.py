@@ -1,17 +1,19 @@
 """Uploaded files -> a corpus, without trusting anything about the upload.
 
-The browser's file name is only a hint: it is reduced to a corpus-name-safe stem and a
-whitelisted suffix, and the bytes are written under ``ARGMAP_HOME/uploads`` with a name we
-generate. Ingest parses before it writes and swaps generations atomically, so a bad file
-fails with one readable line and every existing corpus stays as it was. Plain functions (no
-Streamlit) so tests call them directly.
+The browser's file name is only a hint: it is reduced to a corpus-name-safe stem, a
+display stem (the title when the file has none of its own) and a whitelisted suffix, and
+the bytes are written under ``ARGMAP_HOME/uploads`` in a folder we generate. Ingest parses
+before it writes and swaps generations atomically, so a bad file fails with one readable
+line and every existing corpus stays as it was. Plain functions (no Streamlit) so tests
+call them directly.
 """
 
 from __future__ import annotations
 
-import os
 import re
+import shutil
 import tempfile
+import unicodedata
 from pathlib import Path
 
 from argmap import api
@@ -21,6 +23,7 @@ from argmap.store import corpus_name_for
 from ingest.pipeline import IngestResult, Progress
 
 SUFFIXES = ("txt", "json", "jsonl", "ndjson", "csv")
+_PASS_FORMAT = re.compile(r"pass --format one of [^;]*")
 
 
 def safe_parts(filename: str) -> tuple[str, str]:
@@ -31,6 +34,17 @@ def safe_parts(filename: str) -> tuple[str, str]:
         stem, ext = base, ""
     ext = ext.lower() if ext.lower() in SUFFIXES else "txt"
     return corpus_name_for(stem or "upload"), ext
+
+
+def display_stem(filename: str) -> str:
+    """The upload's own name without folders or suffix, as a file name and a title: control
+    and format characters dropped, whitespace collapsed, at most 120 bytes."""
+    base = re.split(r"[\\/]", filename or "")[-1]
+    stem = base.rpartition(".")[0] if "." in base.lstrip(".") else base
+    stem = "".join(ch for ch in stem if unicodedata.category(ch)[0] != "C")
+    stem = " ".join(stem.split()).strip(". ")
+    stem = stem.encode()[:120].decode(errors="ignore").strip()
+    return stem or "upload"
 
 
 def unique_name(base: str, taken: set[str]) -> str:
@@ -54,14 +68,18 @@ def ingest_upload(
     corpus: str | None = None,
     replace: bool = False,
     progress: Progress | None = None,
+    fmt: str | None = None,
 ) -> IngestResult:
-    """Save an upload under a generated name and ingest it as its own corpus.
+    """Save an upload in a generated folder and ingest it as its own corpus.
 
     ``corpus`` names it (default: from the file name); an existing corpus of that name is
-    only replaced when ``replace`` is set, otherwise a free name is picked.
+    only replaced when ``replace`` is set, otherwise a free name is picked. The file keeps
+    its own name inside the folder, so formats without a title (CSV, JSON Lines) take it as
+    title and default proposition. ``fmt`` skips format detection.
     """
     limit = settings().limits.max_file_bytes
-    shown = safe_parts(filename)[0] + "." + safe_parts(filename)[1]
+    stem, ext = safe_parts(filename)
+    shown = f"{display_stem(filename)}.{ext}"
     if len(data) > limit:
         raise InputError(
             f"{shown} is {len(data) / 1e6:.1f} MB; the limit is {limit / 1e6:.1f} MB "
@@ -69,20 +87,19 @@ def ingest_upload(
         )
     if not data.strip():
         raise InputError(f"{shown} is empty")
-    stem, ext = safe_parts(filename)
     name = corpus or stem
     if not replace:
         name = unique_name(name, {c.name for c in api.corpora()})
-    fd, raw_path = tempfile.mkstemp(prefix=f"{name}-", suffix=f".{ext}", dir=upload_dir())
-    path = Path(raw_path)
+    folder = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=upload_dir()))
+    path = folder / f"{display_stem(filename)}.{ext}"
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        results = api.ingest([path], corpus=name, progress=progress)
+        path.write_bytes(data)
+        results = api.ingest([path], corpus=name, fmt=fmt, progress=progress)
     except ArgmapError as exc:
-        path.unlink(missing_ok=True)
-        raise type(exc)(str(exc).replace(str(path), shown)) from None
+        shutil.rmtree(folder, ignore_errors=True)
+        text = str(exc).replace(str(path), shown)
+        raise type(exc)(_PASS_FORMAT.sub("pick its format under Format", text)) from None
     except BaseException:
-        path.unlink(missing_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)
         raise
     return results[0]
