@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from argmap.errors import ArgmapError
 from argmap.mapping import MIN_WORDS, _locate, author_key
+from argmap.mdescape import inline
 from argmap.records import ArgumentMap, Citation, KeyPoint
 
 Side = Literal["for", "against"]
@@ -74,22 +75,29 @@ def build_brief(index: Any, amap: ArgumentMap, side: str) -> dict[str, Any]:
 
 
 def _md_quote(q: dict[str, Any]) -> str:
-    text = " ".join(q["quote"].split())
-    return f"> {text}\n>\n> -- {q['author']} (post {q['post_id']}, chars {q['start']}-{q['end']})"
+    """An escaped one-line block quote: quoted words can't close it, forge another or run."""
+    return (f"> {inline(q['quote'])}\n>\n> -- {inline(q['author'])} "
+            f"(post {inline(q['post_id'])}, chars {int(q['start'])}-{int(q['end'])})")
 
 
 def render_markdown(brief: dict[str, Any]) -> str:
-    """Printable Markdown; every quoted line carries its post id and character span."""
+    """Printable Markdown; every quoted line carries its post id and character span.
+
+    Every field from the corpus (proposition, key points, authors, ids, quotes) passes
+    through ``mdescape.inline``: one line, no Markdown or HTML, so opening the file in a
+    viewer that allows HTML runs and fetches nothing.
+    """
     side = "FOR" if brief["side"] == "for" else "AGAINST"
-    out = [f"# Debate brief: arguing {side}", "", f"**Proposition:** {brief['proposition']}", ""]
+    out = [f"# Debate brief: arguing {side}", "",
+           f"**Proposition:** {inline(brief['proposition'])}", ""]
     out += ["## Strongest points", ""]
     if not brief["key_points"]:
         out += ["_No key points on this side in the corpus._", ""]
     for i, kp in enumerate(brief["key_points"], 1):
-        n = kp["distinct_authors"]
-        out += [f"### {i}. {kp['key_point']}", "",
-                f"_{n} distinct {'person' if n == 1 else 'people'}; posts: "
-                f"{', '.join(kp['post_ids'])}_", ""]
+        n = int(kp["distinct_authors"])
+        posts = ", ".join(inline(p) for p in kp["post_ids"])
+        out += [f"### {i}. {inline(kp['key_point'])}", "",
+                f"_{n} distinct {'person' if n == 1 else 'people'}; posts: {posts}_", ""]
         for q in kp["quotes"]:
             out += [_md_quote(q), ""]
         if kp["rebuttals"]:

@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from argmap.mdescape import escape_punct
 from argmap.records import Post
 
-_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
 HIGHLIGHT = "orange-background"
 QUOTED = "gray"
 
@@ -23,7 +23,7 @@ QUOTED = "gray"
 def escape_md(text: str) -> str:
     """Plain text -> Markdown that renders as exactly that text (line breaks kept)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = [_PUNCT.sub(r"\\\1", line.strip()) for line in text.split("\n")]
+    lines = [escape_punct(line.strip()) for line in text.split("\n")]
     out: list[str] = []
     for line in lines:
         if line:
@@ -36,7 +36,7 @@ def escape_md(text: str) -> str:
 
 def _wrap(text: str, style: str | None) -> str:
     """Escaped text, each line wrapped in ``:style[...]`` (a directive can't span lines)."""
-    esc = _PUNCT.sub(r"\\\1", text)
+    esc = escape_punct(text)
     if style is None:
         return esc
     return "\n".join(f":{style}[{ln}]" if ln.strip() else ln for ln in esc.split("\n"))
