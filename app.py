@@ -5,11 +5,16 @@ is a two-line script in app_pages/ (not pages/, a name Streamlit would auto-load
 plain function in argmap.ui, so tests drive the same code the browser does.
 """
 
+from importlib.resources import files
+
 import streamlit as st
 
 from argmap.ui import state
 
-st.set_page_config(page_title="argmap", page_icon=":material/forum:", layout="wide")
+# A shipped file, served by this server: an emoji or :material/...: favicon is fetched
+# from a CDN on every page load, and argmap never leaves loopback.
+ICON = str(files("argmap.ui").joinpath("icon.png"))
+st.set_page_config(page_title="argmap", page_icon=ICON, layout="wide")
 state.guarded(state.ensure_corpus, where=st.sidebar)
 nav = st.navigation(
     [

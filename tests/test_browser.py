@@ -1,6 +1,8 @@
 """End to end in a real headless Chromium: `streamlit run app.py` on loopback, driven by
 Playwright. Asks a seed question, opens a citation, opens the map and the brief, and checks
-that a comment carrying <script> / onerror markup shows as text and runs nothing.
+that a comment carrying <script> / onerror markup shows as text and runs nothing. Every
+page of every test runs in a context that aborts, and fails the test on, any request that
+would leave loopback (a favicon from a CDN, an image named in a comment or a title).
 
 Debian's chromium only (no browser download); skipped when it is missing, unless
 ARGMAP_REQUIRE_BROWSER is set (CI), where a missing browser is a failure.
@@ -19,6 +21,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 
@@ -34,6 +37,16 @@ CHROMIUM_ARGS = [
 QUESTION = "Does the ban cover police outside the US?"
 XSS_TEXT = "Look <script>alert('pwned')</script> here"
 XSS_IMG = "<img src=x onerror=alert(1)> and ![t](http://127.0.0.1:9/t.png)"
+OUTSIDE = "http://example.com"  # never reached: the guard aborts it and fails the test
+HOSTILE_TITLE = f"XSS test ![t]({OUTSIDE}/title.png)\n# forged <img src={OUTSIDE}/h.png>"
+HOSTILE_AUTHOR = f"![a]({OUTSIDE}/author.png) <img src={OUTSIDE}/a2.png>"
+HOSTILE_TEXT = (
+    f"Phones help students. <iframe src={OUTSIDE}/frame></iframe> "
+    f"<link rel=stylesheet href={OUTSIDE}/s.css><style>@import url({OUTSIDE}/i.css)</style> "
+    f"[link]({OUTSIDE}/l) <video src={OUTSIDE}/v.mp4></video> :material/forum: "
+    f"$\\href{{{OUTSIDE}}}{{x}}$ ![img]({OUTSIDE}/comment.png)"
+)
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 pytestmark = pytest.mark.browser
 
 
@@ -98,11 +111,16 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, embed_cache: Path) -> Iter
         api.ingest([SEED_FILE])
         xss = home / "xss.jsonl"
         rows = [
-            {"id": "a1", "kind": "article", "text": "A story about tags.", "title": "XSS test"},
+            {"id": "a1", "kind": "article", "text": "A story about tags.",
+             "title": HOSTILE_TITLE},
             {"id": "x1", "kind": "comment", "parent_id": "a1", "author": "mallory",
              "text": XSS_TEXT},
             {"id": "x2", "kind": "comment", "parent_id": "x1", "author": "mallory",
              "text": XSS_IMG},
+            {"id": "x3", "kind": "comment", "parent_id": "a1", "author": HOSTILE_AUTHOR,
+             "text": HOSTILE_TEXT},
+            {"id": "x4", "kind": "comment", "parent_id": "x3", "author": "",
+             "text": f"Phones distract students. {HOSTILE_TEXT}"},
         ]
         xss.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
         api.ingest([xss], corpus="xss")
@@ -141,15 +159,53 @@ def shot(page: Any, name: str, docs: bool = False) -> None:
         img.save(ROOT / "docs" / f"{name}.png", optimize=True)
 
 
-def open_page(browser: Any, url: str) -> Any:
-    page = browser.new_page(viewport={"width": 1280, "height": 860})
+def on_loopback(url: str) -> bool:
+    parsed = urlparse(url)
+    return parsed.scheme in ("data", "blob", "about") or parsed.hostname in LOOPBACK
+
+
+@pytest.fixture
+def context(browser: Any) -> Iterator[Any]:
+    """A browser context in which any request leaving loopback is aborted and fails the test."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 860})
+    outside: list[str] = []
+
+    def guard(route: Any) -> None:
+        if on_loopback(route.request.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    ctx.route("**/*", guard)
+    ctx.on("request", lambda r: None if on_loopback(r.url) else outside.append(r.url))
+    ctx.on("page", lambda p: p.on("websocket", lambda ws: None if on_loopback(ws.url)
+                                  else outside.append(ws.url)))
+    try:
+        yield ctx
+        for page in ctx.pages:  # the favicon is fetched by the browser, so read the DOM too
+            icons = page.evaluate(
+                "[...document.querySelectorAll('link[rel~=icon]')].map(l => l.href)")
+            outside.extend(u for u in icons if not on_loopback(u))
+        assert not outside, sorted(set(outside))
+    finally:
+        ctx.close()
+
+
+def new_page(context: Any) -> Any:
+    page = context.new_page()
     page.set_default_timeout(90_000)
+    return page
+
+
+def open_page(context: Any, url: str) -> Any:
+    page = new_page(context)
     page.goto(url)
     return page
 
 
-def test_chat_citation_map_and_brief(browser: Any, app_url: str) -> None:
-    page = open_page(browser, app_url)
+def test_chat_citation_map_and_brief(context: Any, app_url: str) -> None:
+    page = open_page(context, app_url)
     box = page.get_by_test_id("stChatInputTextArea")
     box.fill(QUESTION)
     box.press("Enter")
@@ -178,12 +234,10 @@ def test_chat_citation_map_and_brief(browser: Any, app_url: str) -> None:
     page.get_by_test_id("stDownloadButton").first.wait_for()
     page.get_by_text("Strongest points").wait_for()
     shot(page, "brief")
-    page.close()
 
 
-def test_xss_comment_stays_inert(browser: Any, app_url: str) -> None:
-    page = browser.new_page(viewport={"width": 1280, "height": 860})
-    page.set_default_timeout(90_000)
+def test_xss_comment_stays_inert(context: Any, app_url: str) -> None:
+    page = new_page(context)
     dialogs: list[str] = []
     requests: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -198,4 +252,22 @@ def test_xss_comment_stays_inert(browser: Any, app_url: str) -> None:
     assert main.locator("img[src='x']").count() == 0
     assert dialogs == []
     assert not [u for u in requests if ":9/" in u or u.endswith("/x")]
-    page.close()
+
+
+def test_no_page_leaves_loopback_with_a_hostile_corpus(context: Any, app_url: str) -> None:
+    """Every page, the hostile corpus active: the context guard fails on any outside request."""
+    page = open_page(context, f"{app_url}/?corpus=xss")
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill("Do phones help students?")
+    box.press("Enter")
+    page.get_by_test_id("stChatMessage").nth(1).wait_for()
+    page.goto(f"{app_url}/map?corpus=xss")
+    page.get_by_test_id("stGraphVizChart").locator("svg").wait_for()
+    page.goto(f"{app_url}/prep?corpus=xss")
+    page.get_by_text("Strongest points").wait_for()
+    page.goto(f"{app_url}/lookup?corpus=xss&q=phones&by=words")
+    page.get_by_text("Phones help students").first.wait_for()
+    page.goto(f"{app_url}/sources?corpus=xss")
+    page.get_by_text("Add a discussion").wait_for()
+    page.wait_for_timeout(1000)  # late image and font loads
+    assert page.get_by_test_id("stMain").locator("img[src*='example.com'], iframe").count() == 0

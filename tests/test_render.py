@@ -51,3 +51,36 @@ def test_dot_labels_are_escaped() -> None:
     assert label.startswith('"') and label.endswith('"')
     inner = label[1:-1]
     assert re.fullmatch(r'(?:\\.|[^"\\])*', inner)  # every quote/backslash is escaped
+
+
+def _graph(key_point: str, posts: list[Post]):  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    from argmap.mapping import author_key
+    from argmap.records import ArgumentMap, KeyPoint
+    from argmap.ui.map_page import map_dot
+
+    kp = KeyPoint(key_point, sorted({author_key(p) for p in posts}), [p.id for p in posts])
+    amap = ArgumentMap("Ban phones?", [kp], [], [], {}, [])
+    return map_dot(amap, SimpleNamespace(posts={p.id: p for p in posts}))  # type: ignore[arg-type]
+
+
+def _labels(dot: str) -> list[str]:
+    return re.findall(r'\[label="((?:\\.|[^"\\])*)", shape=note', dot)
+
+
+def test_map_graph_never_cuts_the_people_count() -> None:
+    posts = [Post(id=f"c{i}", kind="comment", text="x", author=f"u{i}") for i in range(3)]
+    dot = _graph("a very long key point " * 20, posts)
+    assert "(3 people)" in dot
+
+
+def test_map_graph_anonymous_posts_are_told_apart() -> None:
+    anon = [Post(id=f"c{i}", kind="comment", text="x", author=a)
+            for i, a in enumerate(["", "Anonymous Coward", "anonymous"])]
+    named = [Post(id="n1", kind="comment", text="x", author="ann"),
+             Post(id="n2", kind="comment", text="y", author="ann")]
+    labels = _labels(_graph("Phones distract", anon))
+    assert len(labels) == 3 and len(set(labels)) == 3  # one node per post, none identical
+    assert all(lb.startswith("anonymous") for lb in labels)
+    assert _labels(_graph("Phones distract", named)) == ["ann"]  # one node per person

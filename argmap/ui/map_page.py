@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 
 from argmap import api
+from argmap.mapping import author_key
 from argmap.records import ArgumentMap, KeyPoint
 from argmap.store import CorpusIndex
 from argmap.ui import state
@@ -49,11 +50,20 @@ def map_dot(amap: ArgumentMap, index: CorpusIndex) -> str:
     node_of: dict[tuple[str, str], str] = {}
 
     def post_node(side: str, post_id: str) -> str:
-        """One node per post and side, so a post never pulls the two wings together."""
-        key = (side, post_id)
+        """One node per person and side (a person never pulls the two wings together).
+
+        Anonymous posts count as one person each (``author_key``), so each is its own
+        "anonymous" node, told apart by its post id instead of repeating one label.
+        """
+        post = index.posts.get(post_id)
+        person = author_key(post) if post is not None else post_id
+        key = (side, person)
         if key not in node_of:
             node_of[key] = f"p{len(node_of)}"
-            label = dot_string(who(index.posts.get(post_id)), 24, 24)
+            if post is None or post.kind == "article" or person == post.author.strip():
+                label = dot_string(who(post) if post is not None else post_id, 24, 24)
+            else:
+                label = dot_string("anonymous", 24, 24, last=f"#{post_id}"[:24])
             lines.append(f'{node_of[key]} [label={label}, shape=note, fillcolor="white"];')
         return node_of[key]
 
@@ -66,8 +76,9 @@ def map_dot(amap: ArgumentMap, index: CorpusIndex) -> str:
     for side, title, fill, color in SIDES:
         for i, kp in enumerate(points(amap, side)[:GRAPH_POINTS]):
             kid = f"{side[0]}{i}"
-            text = f"{kp.key_point} ({people(kp)} {'person' if people(kp) == 1 else 'people'})"
-            lines.append(f'{kid} [label={dot_string(text, 110, 30)}, fillcolor="{fill}"];')
+            count = f"({people(kp)} {'person' if people(kp) == 1 else 'people'})"
+            label = dot_string(kp.key_point, 100, 30, last=count)
+            lines.append(f'{kid} [label={label}, fillcolor="{fill}"];')
             rel = f'label="{title.lower()}", color="{color}", fontcolor="{color}"'
             lines.append(
                 f"{kid} -> prop [{rel}];" if side == "for" else f"prop -> {kid} [dir=back, {rel}];"

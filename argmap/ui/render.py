@@ -81,8 +81,9 @@ def tree_prefix(level: int) -> str:
     return "\u2502\u2002" * max(0, level - 1) + ("\u2514\u2500 " if level > 0 else "")
 
 
-def dot_string(text: str, limit: int = 60, width: int = 28) -> str:
-    """A DOT double-quoted string: escaped, shortened and wrapped for a node label."""
+def dot_string(text: str, limit: int = 60, width: int = 28, last: str = "") -> str:
+    """A DOT double-quoted string: escaped, shortened and wrapped for a node label; ``last``
+    is a final line kept whole however long ``text`` is (a count that must never be cut)."""
     words = " ".join(text.split())
     if len(words) > limit:
         words = words[: limit - 1] + "\u2026"
@@ -92,5 +93,7 @@ def dot_string(text: str, limit: int = 60, width: int = 28) -> str:
             lines[-1] += " " + word
         else:
             lines.append(word)
+    if last:
+        lines.append(" ".join(last.split()))
     esc = [ln.replace("\\", "\\\\").replace('"', '\\"') for ln in lines]
     return '"' + "\\n".join(esc) + '"'
