@@ -11,8 +11,8 @@ from typing import Any, Literal
 
 from argmap.errors import ArgmapError
 from argmap.mapping import MIN_WORDS, _locate, author_key
-from argmap.mdescape import inline
 from argmap.records import ArgumentMap, Citation, KeyPoint
+from argmap.safetext import inline
 
 Side = Literal["for", "against"]
 MAX_POINTS = 6
@@ -84,7 +84,7 @@ def render_markdown(brief: dict[str, Any]) -> str:
     """Printable Markdown; every quoted line carries its post id and character span.
 
     Every field from the corpus (proposition, key points, authors, ids, quotes) passes
-    through ``mdescape.inline``: one line, no Markdown or HTML, so opening the file in a
+    through ``safetext.inline``: one line, no Markdown or HTML, so opening the file in a
     viewer that allows HTML runs and fetches nothing.
     """
     side = "FOR" if brief["side"] == "for" else "AGAINST"

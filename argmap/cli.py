@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 
 from argmap.config import overridden, settings
 from argmap.errors import as_user_error
+from argmap.safetext import one_line, strip_controls
 
 Handler = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, Handler] = {}
@@ -25,28 +25,9 @@ def command(name: str) -> Callable[[Handler], Handler]:
     return register
 
 
-# What a terminal would act on rather than show: ESC sequences (CSI, OSC, DCS/PM/APC and
-# two-byte ones), the other C0/C1 controls (a bare CR rewrites the line) and the
-# bidirectional overrides that reorder what is displayed. Newline and tab stay.
-_ESCAPES = re.compile(
-    r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|[ -/]*[0-~]?)"
-)
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def terminal_safe(text: str) -> str:
-    """Text from a corpus as a terminal will show it literally: no control sequences."""
-    return _CONTROLS.sub("", _ESCAPES.sub("", text))
-
-
 def _say(text: object = "", end: str = "\n", file: Any = None) -> None:
     """Every plain-text line goes through here: corpus text may carry terminal controls."""
-    print(terminal_safe(str(text)), end=end, file=file)
-
-
-def _line(text: str | None) -> str:
-    """A field shown inside one line (author, title): a newline in it must not start another."""
-    return " ".join((text or "").split())
+    print(strip_controls(str(text)), end=end, file=file)
 
 
 def _print_json(obj: Any) -> None:
@@ -95,7 +76,7 @@ def _show(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(post)
     else:
-        author = _line(post["author"]) or "(unknown)"
+        author = one_line(post["author"]) or "(unknown)"
         _say(f"{post['post_id']} by {author} (reply to {post['parent_id']})")
         _say(post["text"])
     return 0
@@ -111,7 +92,7 @@ def _posts(args: argparse.Namespace) -> int:
     else:
         for p in rows:
             words = " ".join(p["own_text"].split())[:80]
-            _say(f"{'  ' * p['depth']}{p['post_id']} [{_line(p['author']) or '?'}] {words}")
+            _say(f"{'  ' * p['depth']}{p['post_id']} [{one_line(p['author']) or '?'}] {words}")
     return 0
 
 
@@ -124,7 +105,7 @@ def _corpora(args: argparse.Namespace) -> int:
         _print_json([r.__dict__ for r in rows])
     else:
         for r in rows:
-            _say(f"{r.name}: {r.posts} posts, {r.units} units ({r.format}) {_line(r.title)}")
+            _say(f"{r.name}: {r.posts} posts, {r.units} units ({r.format}) {one_line(r.title)}")
     return 0
 
 
@@ -136,11 +117,12 @@ def _map(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(amap.to_dict())
         return 0
-    _say(f"Proposition: {amap.proposition}")
+    _say(f"Proposition: {one_line(amap.proposition)}")
     for side, points in (("FOR", amap.pro), ("AGAINST", amap.con)):
         _say(f"\n{side} ({sum(s.stance == side.lower() for s in amap.stances.values())} posts)")
         for kp in points:
-            _say(f"  [{len(kp.authors)} people, {len(kp.rebuttals)} rebuttals] {kp.key_point}")
+            _say(f"  [{len(kp.authors)} people, {len(kp.rebuttals)} rebuttals] "
+                 f"{one_line(kp.key_point)}")
     rebuts = sum(r.relation == "rebuts" for r in amap.relations)
     _say(f"\n{len(amap.neutral_posts)} neutral posts; {rebuts} rebuttals; "
           f"{len(amap.unanswered)} objections nobody answered")
@@ -172,12 +154,12 @@ def _lookup(args: argparse.Namespace) -> int:
         _say(f"no match ({result.mode})")
     for h in result.hits:
         origin = "own words" if h.own else f"quoted from {h.original_post_id}"
-        _say(f"{h.post_id} [{_line(h.author) or '?'}] chars {h.start}-{h.end}, {origin}: "
-             f"{_line(h.text)[:100]}")
+        _say(f"{h.post_id} [{one_line(h.author) or '?'}] chars {h.start}-{h.end}, {origin}: "
+             f"{one_line(h.text)[:100]}")
         parent = h.ancestors[-1] if h.ancestors else None
         if parent is not None:
-            _say(f"    in reply to {parent.post_id} [{_line(parent.author) or '?'}]: "
-                 f"{_line(parent.snippet)[:80]}")
+            _say(f"    in reply to {parent.post_id} [{one_line(parent.author) or '?'}]: "
+                 f"{one_line(parent.snippet)[:80]}")
     return 0
 
 
@@ -188,7 +170,7 @@ def _ask(args: argparse.Namespace) -> int:
     stream = None
     if not args.json and sys.stderr.isatty() and (args.engine or settings().engine) != "extractive":
         def stream(token: str) -> None:  # the unverified draft, dimmed, on stderr
-            sys.stderr.write(f"\033[2m{terminal_safe(token)}\033[0m")
+            sys.stderr.write(f"\033[2m{strip_controls(token)}\033[0m")
             sys.stderr.flush()
 
     ans = api.ask(args.question, corpus=args.corpus, engine=args.engine, on_token=stream)
@@ -206,7 +188,7 @@ def _ask(args: argparse.Namespace) -> int:
         return 0
     _say(ans.answer)
     for c in ans.citations:
-        _say(f"  [{c.key}] {_line(c.author) or '?'}, {c.post_id} chars {c.start}-{c.end}")
+        _say(f"  [{c.key}] {one_line(c.author) or '?'}, {c.post_id} chars {c.start}-{c.end}")
     if ans.dropped:
         _say(f"  ({len(ans.dropped)} unverifiable citation(s) or sentence(s) removed)")
     return 0
@@ -254,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
         err = as_user_error(exc)
         if err is None:
             raise
-        _say(f"argmap: error: {_line(str(err))}", file=sys.stderr)
+        _say(f"argmap: error: {one_line(str(err))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         _say("argmap: interrupted; the previous index is unchanged", file=sys.stderr)

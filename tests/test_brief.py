@@ -18,7 +18,7 @@ from argmap.brief import build_brief, render_markdown
 from argmap.citations import locate_quote
 from argmap.errors import ArgmapError
 from argmap.mapping import get_map
-from argmap.mdescape import inline, one_line
+from argmap.safetext import inline, one_line
 
 
 @pytest.mark.parametrize("side", ["for", "against"])

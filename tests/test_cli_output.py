@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 
 from argmap import api
-from argmap.cli import main, terminal_safe
+from argmap.cli import main
+from argmap.safetext import strip_controls
 from tests.conftest import start_chroma_server
 
 ERASE = "\x1b[1A\x1b[2K"  # cursor up, erase line: would overwrite the line printed above
 HOSTILE = [
-    {"id": "a1", "kind": "article", "title": f"Phones{ERASE}\x1b]0;owned\x07 in class",
+    {"id": "a1", "kind": "article", "title": f"Phones{ERASE}\x1b]0;owned\x07 in class\n# forged",
      "text": "Schools ban phones in class. Teachers asked for the ban."},
     {"id": "c1", "kind": "comment", "parent_id": "a1", "author": f"eve{ERASE}",
      "text": f"The ban is wrong because{ERASE}\rphones help students learn in class."},
@@ -34,10 +35,10 @@ def hostile(tmp_path: Path) -> str:
     return "hostile"
 
 
-def test_terminal_safe_drops_every_control_sequence() -> None:
-    assert terminal_safe(f"a{ERASE}b\x1b]8;;http://x\x1b\\c\x1bPq\x1b\\d\re\x07\tf\ng") == \
+def test_strip_controls_drops_every_control_sequence() -> None:
+    assert strip_controls(f"a{ERASE}b\x1b]8;;http://x\x1b\\c\x1bPq\x1b\\d\re\x07\tf\ng") == \
         "abcde\tf\ng"
-    assert terminal_safe("caf\u00e9 \u2014 \u8ba8\u8bba") == "caf\u00e9 \u2014 \u8ba8\u8bba"
+    assert strip_controls("caf\u00e9 \u2014 \u8ba8\u8bba") == "caf\u00e9 \u2014 \u8ba8\u8bba"
 
 
 def test_plain_output_carries_no_terminal_controls(
@@ -53,6 +54,8 @@ def test_plain_output_carries_no_terminal_controls(
         out = capsys.readouterr()
         assert out.out.strip(), cmd
         assert not ACTIVE.search(out.out + out.err), (cmd, out.out)
+    main(["map", "--corpus", hostile])  # a field meant for one line stays on one line
+    assert "Proposition: Phones in class # forged\n" in capsys.readouterr().out
     main(["show", "c1", "--corpus", hostile])
     shown = capsys.readouterr().out
     assert "The ban is wrong becausephones help students learn in class." in shown

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from argmap.mdescape import escape_punct
 from argmap.records import Post
+from argmap.safetext import escape_punct
 
 HIGHLIGHT = "orange-background"
 QUOTED = "gray"

@@ -1,4 +1,6 @@
-"""Corpus text as Markdown that shows exactly that text, for any CommonMark viewer.
+"""Corpus text made inert where it is shown: as Markdown, and on a terminal.
+
+Markdown: text that shows exactly that text in any CommonMark viewer.
 
 CommonMark lets a backslash escape every ASCII punctuation character, so escaping all of
 them leaves no syntax: no HTML (``<script>``, ``<iframe>``), no images or links, no
@@ -12,9 +14,20 @@ maths and tables; at the start, list, heading and thematic-break markers.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
+# What a terminal would act on rather than show: ESC sequences (CSI, OSC, DCS/PM/APC and
+# two-byte ones), the other C0/C1 controls (a bare CR rewrites the line) and the
+# bidirectional overrides that reorder what is displayed. Newline and tab stay.
+_ESCAPES = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|[ -/]*[0-~]?)"
+)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_controls(text: str) -> str:
+    """Text as a terminal shows it literally: escape sequences and controls removed whole."""
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
 
 
 def escape_punct(text: str) -> str:
@@ -23,10 +36,9 @@ def escape_punct(text: str) -> str:
 
 
 def one_line(text: str) -> str:
-    """Whitespace (newlines included) collapsed and control characters dropped: a field
-    meant for one line can't start another (a forged heading or quote block)."""
-    kept = "".join(ch for ch in str(text) if unicodedata.category(ch) != "Cc" or ch.isspace())
-    return " ".join(kept.split())
+    """Whitespace (newlines included) collapsed and controls dropped: a field meant for one
+    line can't start another (a forged heading or quote block) or drive a terminal."""
+    return " ".join(strip_controls(str(text)).split())
 
 
 _ALWAYS = re.compile(r"([\\`*_{}\[\]<>#|~&$])")
