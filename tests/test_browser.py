@@ -269,5 +269,11 @@ def test_no_page_leaves_loopback_with_a_hostile_corpus(context: Any, app_url: st
     page.get_by_text("Phones help students").first.wait_for()
     page.goto(f"{app_url}/sources?corpus=xss")
     page.get_by_text("Add a discussion").wait_for()
+    bad = (f'{{"id": "1", "kind": "comment", "text": "hi"}}\n'  # the error quotes the file
+           f'{{"id": "2", "kind": "![h]({OUTSIDE}/x.png)", "text": "yo"}}\n')
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        {"name": "hostile.jsonl", "mimeType": "application/json", "buffer": bad.encode()})
+    page.get_by_role("button", name="Ingest").click()
+    page.get_by_text("Nothing was changed").wait_for()
     page.wait_for_timeout(1000)  # late image and font loads
     assert page.get_by_test_id("stMain").locator("img[src*='example.com'], iframe").count() == 0
