@@ -355,9 +355,9 @@ def test_undetectable_upload_never_says_pass_format(isolated_home: Path) -> None
 def test_chroma_server_lost_after_connecting_is_said_on_every_page(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.conftest import start_chroma
+    from tests.conftest import start_chroma_server
 
-    proc, url = start_chroma(tmp_path / "server")
+    proc, url = start_chroma_server(tmp_path / "server")
     try:
         monkeypatch.setenv("ARGMAP_CHROMA_URL", url)
         src = tmp_path / "xss.jsonl"
