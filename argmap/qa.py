@@ -25,6 +25,12 @@ from argmap.retrieve import asks_about_replies, retrieve
 __all__ = ["ABSTAIN_THRESHOLD", "NOT_IN_DISCUSSION", "ask", "support"]
 
 TOP_FOR_SUPPORT = 5
+# Verbs and nouns of saying: "what did X write / what is X's view" asks for X's words, not for
+# sentences containing "write" or "view". A closed class of English, not a thread's words.
+_SAYING = frozenset(tokens(
+    "say said says tell told write wrote written writes post posted posts comment commented "
+    "think thought thinks mean meant means view views opinion opinions position stance take "
+    "feel felt argue argued argues claim claimed claims believe believed believes"))
 # Expected answer types: a "how many" question is not answered by sentences without a number.
 _ASKS_QUANTITY = re.compile(
     r"^\W*(how (many|much)|what (number|percentage|share|proportion|amount))\b|\b(cost|price)s?\b",
@@ -70,8 +76,12 @@ def support(index: Any, question: str, evidence: list[Evidence]) -> float:
         return 1.0
     lex = lexical_index(index)
     named = {t for a in authors_named(lex, question) for t in tokens(a)}
-    cover = lex.idf_coverage(question, [e.unit.text for e in hits], skip=named)
-    return 0.5 * max(e.dense for e in hits) + 0.5 * cover
+    cover = lex.idf_coverage(question, [e.unit.text for e in hits], skip=named | _SAYING)
+    blended = 0.5 * max(e.dense for e in hits) + 0.5 * cover
+    # retrieval kept only the named author's posts (by the author field), so what is left
+    # to check is whether they contain the rest of the question; a question made only of
+    # the name ("what did X write?") is answered by those posts whatever they say
+    return max(blended, cover) if named else blended
 
 
 def _turns(history: Iterable[Any] | None, index: Any) -> list[Turn]:

@@ -110,7 +110,8 @@ def retrieve(
     ]
     boosted: set[str] = set()
     demoted: set[str] = set()  # "who disagreed with X": X's own words are not the answer
-    for author in authors_named(lex, question)[:3]:
+    named = authors_named(lex, question)[:3]
+    for author in named:
         if _REPLY_INTENT.search(question):
             rows = _reply_rows(index, lex, author)
             demoted.update(lex.units[int(r)].id for r in lex.author_units[author])
@@ -124,7 +125,10 @@ def retrieve(
     for weight, ids in ranked:
         for rank, uid in enumerate(ids):
             fused[uid] = fused.get(uid, 0.0) + weight / (RRF_K + rank)
-    pool = sorted(fused, key=lambda u: -fused[u])[: max(3 * k, 24)]
+    # A question naming an author (by the author field) is answered by that author's posts,
+    # or the replies to them; a post that only *mentions* the name ("I am X and ...") is not.
+    scoped = [u for u in fused if u in boosted] if named else list(fused)
+    pool = sorted(scoped, key=lambda u: -fused[u])[: max(3 * k, 24)]
     vecs = _vectors(index, pool)
     units = index.unit_by_id
     # corpus text that addresses the model is data, never evidence (see citations.py)
