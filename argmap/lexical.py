@@ -91,7 +91,9 @@ class LexicalIndex:
         # a word the corpus never uses counts fully against coverage
         idf = {t: float(np.log(1 + n / (1 + (self.doc_freq[vocab[t]] if t in vocab else 0))))
                for t in terms}
-        have = set(_stem(_WORD.findall(" ".join(texts).lower())))
+        joined = " ".join(texts)
+        # both splits: "real-time" covers the query terms "real" and "time" as well
+        have = set(_stem(_WORD.findall(joined.lower()))) | set(tokens(joined))
         return sum(v for t, v in idf.items() if t in have) / max(sum(idf.values()), 1e-9)
 
 

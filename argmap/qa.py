@@ -76,7 +76,8 @@ def support(index: Any, question: str, evidence: list[Evidence]) -> float:
         return 1.0
     lex = lexical_index(index)
     named = {t for a in authors_named(lex, question) for t in tokens(a)}
-    cover = lex.idf_coverage(question, [e.unit.text for e in hits], skip=named | _SAYING)
+    cover = lex.idf_coverage(question, [e.unit.text for e in hits],
+                             skip=named | _SAYING if named else set())
     blended = 0.5 * max(e.dense for e in hits) + 0.5 * cover
     # retrieval kept only the named author's posts (by the author field), so what is left
     # to check is whether they contain the rest of the question; a question made only of
