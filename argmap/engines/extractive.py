@@ -71,16 +71,26 @@ def _bag(text: str) -> set[str]:
     return {w.lower() for w in _WORD.findall(text) if w.lower() not in _STOP}
 
 
+def prose_share(text: str) -> float:
+    """Distinct content words / content words: 1.0 for ordinary prose, lower for a keyword
+    list that repeats the words a question will contain (repeats raise BM25 term frequency
+    and an embedding's weight on those words without saying anything more)."""
+    words = [w.lower() for w in _WORD.findall(text) if w.lower() not in _STOP]
+    return len(set(words)) / len(words) if words else 1.0
+
+
 def select(evidence: Sequence[Evidence], limit: int = MAX_SENTENCES) -> list[Evidence]:
     """The best distinct, substantial sentences: score order, near-duplicates dropped."""
-    ranked = sorted((e for e in evidence if e.via == "hit"), key=lambda e: -e.score)
+    hits = [e for e in evidence if e.via == "hit"]
+    score = {id(e): e.score * prose_share(e.unit.text) for e in hits}
+    ranked = sorted(hits, key=lambda e: -score[id(e)])
     if not ranked:
         return []
-    top = ranked[0].score
+    top = score[id(ranked[0])]
     chosen: list[Evidence] = []
     bags: list[set[str]] = []
     for e in ranked:
-        if len(chosen) >= limit or e.score < REL_CUTOFF * top:
+        if len(chosen) >= limit or score[id(e)] < REL_CUTOFF * top:
             break
         words = _WORD.findall(e.unit.text)
         if len(words) < MIN_WORDS and chosen:
