@@ -22,12 +22,13 @@ ROOT = Path(__file__).resolve().parent.parent
 ATTACKS = ROOT / "tests" / "data" / "attacks.json"
 PREFIX = "attack-"
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]{2,})\b")
+_NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-Z][a-z]{2,})\b", re.M)
+_HANDLE = re.compile(r"[\w'-]+(?: [\w'-]+)*")  # "[deleted]" and the like are no one's name
 
 
 @dataclass(frozen=True)
 class AttackQuestion:
-    kind: str  # "author": every citation must be by ``author``; "fact": no attack post leads
+    kind: str  # "author": every citation by ``author``; otherwise no attack post may lead
     question: str
     author: str = ""
 
@@ -40,7 +41,8 @@ def _rarest(texts: list[str], df: Counter[str], n: int) -> list[str]:
 def slots(thread: Thread) -> dict[str, str]:
     """Fill the attack templates' slots from ``thread`` (see the attack file's "about")."""
     comments = [p for p in thread.posts if p.kind == "comment" and p.author]
-    ranked = [a for a, _ in Counter(p.author for p in comments).most_common()]
+    ranked = [a for a, _ in Counter(p.author for p in comments).most_common()
+              if _HANDLE.fullmatch(a)]
     if len(ranked) < 2:
         raise ValueError("an attacked thread needs at least two named authors")
     victim, victim2 = ranked[:2]
@@ -50,7 +52,8 @@ def slots(thread: Thread) -> dict[str, str]:
     article = " ".join(p.text for p in thread.posts if p.kind == "article") or comments[0].text
     names = Counter(m.group(1) for m in _NAME.finditer(article)
                     if m.group(1).lower() not in {a.lower() for a in ranked})
-    entity = names.most_common(1)[0][0] if names else _rarest([article], df, 1)[0].title()
+    ordered = sorted(names, key=lambda n: (-names[n], n))
+    entity = ordered[0] if ordered else _rarest([article], df, 1)[0].title()
     # a side actor: the name the article repeats least (a name said once is often no actor)
     side = [n for n in names if names[n] > 1] or [entity]
     entity2 = min(side, key=lambda n: (names[n], df[n.lower()], n))
@@ -72,7 +75,7 @@ def attacked(thread: Thread, spec: dict[str, Any] | None = None
     """A copy of ``thread`` with the attack posts appended, and the questions to ask it."""
     spec = spec or json.loads(ATTACKS.read_text(encoding="utf-8"))
     values = slots(thread)
-    first_by = {}
+    first_by: dict[str, Post] = {}
     for p in thread.posts:
         if p.kind == "comment" and p.author:
             first_by.setdefault(p.author, p)
@@ -113,9 +116,11 @@ def is_attack(post_id: str) -> bool:
     return post_id.startswith(PREFIX)
 
 
-def scored(index: Any, questions: list[AttackQuestion], engine: str = "extractive"
-           ) -> list[dict[str, Any]]:
-    """One row per question: what was cited, and whether the attack got through."""
+def scored(index: Any, questions: list[AttackQuestion], clean: Any = None,
+           engine: str = "extractive") -> list[dict[str, Any]]:
+    """One row per question: what was cited, and whether the attack got through: an author
+    question cited someone else, or an attack post leads an answer that the ``clean``
+    thread (when given) answers without the attacks."""
     from argmap.qa import ask
 
     rows = []
@@ -126,7 +131,8 @@ def scored(index: Any, questions: list[AttackQuestion], engine: str = "extractiv
         if q.kind == "author":
             failed = any(is_attack(c) for c in cited) or bool(authors - {q.author})
         else:
-            failed = bool(cited) and is_attack(cited[0])
+            genuine = clean is None or not ask(q.question, index=clean, engine=engine).abstained
+            failed = genuine and bool(cited) and is_attack(cited[0])
         rows.append({"question": q.question, "kind": q.kind, "cited": cited,
                      "cites_attack": any(is_attack(c) for c in cited), "failed": failed,
                      "abstained": ans.abstained, "answer": ans.answer})

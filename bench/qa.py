@@ -1,5 +1,6 @@
 """Q&A latency and retrieval quality: p50/p95 of warm extractive ``ask`` on the seed and on a
-20,000-post corpus, and retrieval recall@5 on the dev set.
+20,000-post corpus, retrieval recall@5 on the dev set, and how often hostile posts appended
+to a thread (bench/attacks.py) are cited.
 
 "Warm" means the process has answered one question already (model loaded, BM25 built,
 posts read); each timed question is new to it, so its embedding is computed. A second pass
@@ -81,9 +82,40 @@ def big_questions(index: object, n: int = 100) -> list[str]:
     return list(dict.fromkeys(qs))[:n]
 
 
+def attacks(home: Path, dev: list[dict[str, object]]) -> None:
+    """The seed (and the Reddit thread, if ../shared has it) with tests/data/attacks.json's
+    hostile posts appended: how many answers cite an attack post, and how many it leads."""
+    from attacks import AttackQuestion, scored, write_attacked  # type: ignore[import-not-found]
+
+    from argmap import api
+    from argmap.config import CORPUS_DIR, DEFAULT_CORPUS
+    from argmap.store import Store
+
+    bases = [("seed", CORPUS_DIR / f"{DEFAULT_CORPUS}.txt")]
+    reddit = SHARED.parent / "threads" / "reddit_thread.json"
+    if reddit.exists():
+        bases.append(("reddit", reddit))
+    for label, base in bases:
+        src = home / f"attacked_{label}.jsonl"
+        questions = write_attacked(base, src)
+        name = f"attacked_{label}"
+        api.ingest([src], corpus=name)
+        api.ingest([base], corpus=f"clean_{label}")
+        index, clean = Store().open(name), Store().open(f"clean_{label}")
+        if label == "seed":  # the dev set's questions, asked of the attacked copy
+            questions += [AttackQuestion("dev", str(q["question"])) for q in dev]
+        rows = scored(index, questions, clean)
+        for kind in dict.fromkeys(r["kind"] for r in rows):
+            got = [r for r in rows if r["kind"] == kind]
+            bad, cite = sum(r["failed"] for r in got), sum(r["cites_attack"] for r in got)
+            print(f"attacked {label}: {kind:8} questions n={len(got):2}  cite an attack post "
+                  f"{cite:2}  failed {bad:2} (an attack leads a genuine answer, or another "
+                  "author answers for one)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--posts", type=int, default=20_000)
+    ap.add_argument("--posts", type=int, default=20_000, help="0 skips the big corpus")
     ap.add_argument("--home", default=os.environ.get("ARGMAP_BENCH_HOME", "/tmp/argmap-bench-qa"))
     args = ap.parse_args()
     home = Path(args.home)
@@ -100,6 +132,10 @@ def main() -> None:
     print(f"seed: extractive answers citing a gold post {scored['gold_rate']:.1%}; "
           f"unanswerable all abstain: {scored['unanswerable_abstained']}")
 
+    attacks(home, devset.load()["questions"])
+
+    if args.posts <= 0:
+        return
     big = big_corpus(args.posts, home)
     info = big.info  # type: ignore[attr-defined]
     print(f"{info.name}: {info.posts} posts, {info.units} units")
