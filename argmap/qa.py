@@ -1,5 +1,9 @@
 """``ask``: condense the history -> retrieve -> engine drafts -> verifier -> maybe abstain.
 
+A follow-up is condensed only when it needs the history (a pronoun, an ellipsis, nothing of
+its own); one with no words of its own ("Why did they say that?") is answered from the
+previous answer's cited posts and their thread context.
+
 The engine only drafts; what reaches the user is what ``argmap.citations`` verified. The
 answer abstains (``NOT_IN_DISCUSSION``, ``abstained=True``) when retrieval finds too little
 support to be worth drafting from, or when no cited sentence survives verification.
@@ -17,7 +21,7 @@ from typing import Any
 from argmap.citations import check_answer
 from argmap.config import ABSTAIN_THRESHOLD, settings
 from argmap.engines import NOT_IN_DISCUSSION, Engine, TokenSink, Turn, get_engine
-from argmap.engines.extractive import ExtractiveEngine
+from argmap.engines.extractive import ExtractiveEngine, needs_history, own_content
 from argmap.lexical import authors_named, lexical_index, tokens
 from argmap.records import Answer, Evidence
 from argmap.retrieve import asks_about_replies, retrieve
@@ -112,6 +116,18 @@ def _turns(history: Iterable[Any] | None, index: Any) -> list[Turn]:
     return turns
 
 
+def _last_context(index: Any, history: Iterable[Any] | None) -> set[str] | None:
+    """The posts the last answer cited, with the posts they replied to and their replies;
+    None when the history carries no citations (plain text turns)."""
+    last = [item for item in history or [] if isinstance(item, Answer)]
+    cited = {c.post_id for c in last[-1].citations} if last else set()
+    if not cited:
+        return None
+    parents = {index.posts[p].parent_id for p in cited if p in index.posts}
+    replies = {r for p in cited for r in index.replies.get(p, [])}
+    return cited | replies | {p for p in parents if p}
+
+
 _STANCES: dict[tuple[str, str, str], tuple[float, dict[str, str] | None]] = {}
 _RECHECK_S = 60.0  # a map built after the first question is picked up this much later
 
@@ -162,9 +178,18 @@ def ask(
     if isinstance(eng, ExtractiveEngine) and eng is not engine and eng.stances is None:
         eng.stances = cached_stances(index)
     turns = _turns(history, index)
-    standalone = eng.condense(question, turns) if turns else question
-    evidence = retrieve(index, standalone, k=k)
-    if support(index, standalone, evidence) < threshold():
+    # only a question that cannot stand alone is rewritten, whichever engine condenses
+    follow = bool(turns) and needs_history(question)
+    standalone = eng.condense(question, turns) if follow else question
+    # "Why did they say that?" has no words of its own: it asks about the last answer's posts
+    # ("And who disagreed with him?" is answered by the replies to the person it resolves to)
+    about_last = follow and not own_content(question) and not asks_about_replies(index,
+                                                                                  standalone)
+    within = _last_context(index, history) if about_last else None
+    evidence = retrieve(index, standalone, k=k, within=within)
+    if within is None and support(index, standalone, evidence) < threshold():
+        return _abstain(question, standalone, eng.name)
+    if not evidence:
         return _abstain(question, standalone, eng.name)
     draft = eng.compose(standalone, evidence, index.posts, on_token)
     checked = check_answer(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
@@ -90,13 +91,15 @@ def _vectors(index: Any, unit_ids: list[str]) -> dict[str, np.ndarray]:
 
 
 def retrieve(
-    index: Any, question: str, k: int = 8, candidates: int = 40, expand: bool = True
+    index: Any, question: str, k: int = 8, candidates: int = 40, expand: bool = True,
+    within: Collection[str] | None = None,
 ) -> list[Evidence]:
     """The ``k`` best, mutually diverse units for ``question`` (+ thread context if ``expand``).
 
     Candidates come from weighted reciprocal-rank fusion of the dense and BM25 rankings (and
     author-filtered ones when the question names someone); each candidate's relevance is
     then ``DENSE_W * cosine + LEXICAL_W * BM25/best BM25 (+ AUTHOR_BOOST)``, which MMR uses.
+    ``within`` (post ids) keeps only those posts' units (a follow-up about the last answer).
     """
     lex = lexical_index(index)
     if not lex.units or not question.strip():
@@ -110,7 +113,12 @@ def retrieve(
     ]
     boosted: set[str] = set()
     demoted: set[str] = set()  # "who disagreed with X": X's own words are not the answer
-    named = authors_named(lex, question)[:3]
+    named = [] if within is not None else authors_named(lex, question)[:3]
+    if within is not None:
+        rows = np.asarray(sorted(r for p in within for r in lex.post_units.get(p, [])),
+                          dtype=np.int64)
+        ranked.append((2.0, [lex.units[i].id for i in _rank_rows(bm, rows, candidates)]))
+        boosted.update(lex.units[r].id for r in rows.tolist())
     for author in named:
         if _REPLY_INTENT.search(question):
             rows = _reply_rows(index, lex, author)
@@ -127,7 +135,7 @@ def retrieve(
             fused[uid] = fused.get(uid, 0.0) + weight / (RRF_K + rank)
     # A question naming an author (by the author field) is answered by that author's posts,
     # or the replies to them; a post that only *mentions* the name ("I am X and ...") is not.
-    scoped = [u for u in fused if u in boosted] if named else list(fused)
+    scoped = [u for u in fused if u in boosted] if named or within is not None else list(fused)
     pool = sorted(scoped, key=lambda u: -fused[u])[: max(3 * k, 24)]
     vecs = _vectors(index, pool)
     units = index.unit_by_id

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from argmap.engines import Draft, TokenSink, Turn
+from argmap.lexical import tokens
 from argmap.records import Evidence, Post
 
 MAX_SENTENCES = 5
@@ -26,9 +27,16 @@ _OPINION = re.compile(
     r"|oppos\w*|against|should|why|view\w*|feel\w*|criticis\w*|defend\w*|side|sides|debate"
     r"|pros?|cons?|react\w*|objection\w*|rebut\w*|fair|right|wrong|good|bad)\b", re.I,
 )
-_PRONOUN = re.compile(
-    r"\b(he|him|his|she|her|hers|they|them|their|theirs|it|its|that|this|those|these)\b", re.I
-)
+# Closed classes of English grammar a follow-up leans on (not any thread's words): third-person
+# personal pronouns point at people named earlier; additive adverbs ("who else", "that too")
+# presuppose an earlier answer. "it/this/that" can also mean the discussion's own topic
+# ("Who argued that this is just PR?"), so they lean on the history only as a final object
+# ("Why did they say that?") or in a question with no content words of its own.
+_PERSONAL = frozenset(
+    "he him his himself she her hers herself they them their theirs themselves".split())
+_ADDITIVE = frozenset("else too also either".split())
+_DEMONSTRATIVE = frozenset("it its this that these those".split())
+_ELLIPSIS = re.compile(r"^\W*(and|but|also|what about|how about)\b", re.I)
 _STOP = set(
     "a an the and or but of to in on at for by with about from as is are was were be been "
     "what who whom whose which when where why how do does did done say said says tell me "
@@ -47,19 +55,30 @@ def key_terms(text: str, limit: int = 6) -> list[str]:
     return list(dict.fromkeys(words))[:limit]
 
 
+def own_content(question: str) -> list[str]:
+    """The question's own content words: its BM25 terms (stop words and verbs of saying
+    out) less the closed-class words above."""
+    closed = _PERSONAL | _ADDITIVE | _DEMONSTRATIVE
+    return [t for t in tokens(question) if t not in closed]
+
+
+def needs_history(question: str) -> bool:
+    """True when the question cannot be understood alone (see the closed classes above)."""
+    words = [w.lower() for w in _WORD.findall(question)]
+    if not words:
+        return False
+    if _ELLIPSIS.match(question) or any(w in _PERSONAL or w in _ADDITIVE for w in words):
+        return True
+    return words[-1] in _DEMONSTRATIVE or not own_content(question)
+
+
 def condense_rule(question: str, history: Sequence[Turn]) -> str:
-    """Deterministic follow-up resolution: a question leaning on earlier turns (a pronoun,
-    "and ...", "what about ...", or just a few words) inherits the last turn's focus author
-    and key terms, appended in parentheses so the words the user typed stay first."""
-    if not history:
+    """Deterministic follow-up resolution: a question that needs the history inherits the
+    last turn's focus author and key terms, appended in parentheses so the words the user
+    typed stay first; a standalone question is returned unchanged."""
+    if not history or not needs_history(question):
         return question
     q = question.strip()
-    leans = (
-        _PRONOUN.search(q) or re.match(r"^(and|but|also|what about|how about)\b", q, re.I)
-        or len(_WORD.findall(q)) <= 3
-    )
-    if not leans:
-        return question
     last = history[-1]
     extra = [a for a in last.focus[:1] if a.lower() not in q.lower()]
     extra += [t for t in key_terms(last.question) if t.lower() not in q.lower()

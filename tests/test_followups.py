@@ -1,0 +1,59 @@
+"""Follow-ups: rewritten only when they need the history; "Why did they say that?" is
+answered from the previous answer's posts and their thread context (real seed store)."""
+
+from __future__ import annotations
+
+import pytest
+
+from argmap.engines.extractive import needs_history
+from argmap.qa import ask
+from argmap.store import CorpusIndex
+
+
+@pytest.mark.parametrize("question", [
+    "Who argued that this is just PR?", "Does the ban apply to police outside the US?",
+    "Who disagreed with taustin?", "Is facial recognition on body cameras banned?"])
+def test_a_question_with_content_of_its_own_stands_alone(question: str) -> None:
+    assert not needs_history(question)
+
+
+@pytest.mark.parametrize("question", [
+    "Why did they say that?", "And who disagreed with him?", "Did anyone push back on that?",
+    "Who else?", "What about her?", "Why?"])
+def test_pronouns_and_ellipses_need_the_history(question: str) -> None:
+    assert needs_history(question)
+
+
+def test_a_standalone_question_after_another_is_unchanged(seed: CorpusIndex) -> None:
+    first = ask("Does the ban apply to police outside the US?", index=seed)
+    q = "Who argued that this is just PR?"
+    after = ask(q, history=[first], index=seed)
+    alone = ask(q, index=seed)
+    assert after.standalone_question == q
+    assert after.answer == alone.answer and after.citations == alone.citations
+
+
+def test_a_pronoun_follow_up_uses_the_history(seed: CorpusIndex) -> None:
+    first = ask("What did taustin say about the 13th amendment?", index=seed)
+    second = ask("And who disagreed with him?", history=[first], index=seed)
+    assert "taustin" in second.standalone_question
+    assert not second.abstained
+    # "him" is taustin: the answer is the replies to taustin's posts
+    for c in second.citations:
+        parent = seed.posts[c.post_id].parent_id
+        assert parent and seed.posts[parent].author == "taustin", c
+
+
+def test_why_did_they_say_that_cites_the_previous_answers_posts(seed: CorpusIndex) -> None:
+    first = ask("Who said real-time does not mean fast?", index=seed)
+    assert not first.abstained
+    before = {c.post_id for c in first.citations}
+    why = ask("Why did they say that?", history=[first], index=seed)
+    assert not why.abstained, why.answer
+    cited = {c.post_id for c in why.citations}
+    context = before | {seed.posts[p].parent_id for p in before} | {
+        r for p in before for r in seed.replies.get(p, [])}
+    assert cited and cited <= context, (cited, context)
+    assert cited & before
+    # the same words with no history have nothing to go on
+    assert ask("Why did they say that?", index=seed).abstained
