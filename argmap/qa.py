@@ -16,6 +16,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from argmap.citations import check_answer
@@ -128,29 +129,71 @@ def _last_context(index: Any, history: Iterable[Any] | None) -> set[str] | None:
     return cited | replies | {p for p in parents if p}
 
 
-_STANCES: dict[tuple[str, str, str], tuple[float, dict[str, str] | None]] = {}
+@dataclass(frozen=True)
+class MapFacts:
+    """What ``ask`` reads from the argument map cached with an index generation."""
+
+    stances: dict[str, str] | None = None  # post id -> for / against / neutral
+    relations: dict[str, str] | None = None  # reply post id -> supports / rebuts / neither
+
+
+_MAPS: dict[tuple[str, str, str], tuple[float, MapFacts]] = {}
 _RECHECK_S = 60.0  # a map built after the first question is picked up this much later
 
 
-def cached_stances(index: Any) -> dict[str, str] | None:
-    """Post stances from the argument map cached with this index generation, if one is;
-    never builds a map (that is the map's job, done at ingest)."""
+def cached_map(index: Any) -> MapFacts:
+    """Stances and reply relations from the argument map cached with this index generation,
+    if one is; never builds a map (that is the map's job, done at ingest)."""
     key = (str(getattr(index.store, "location", "")), index.name, index.info.generation)
-    seen = _STANCES.get(key)
-    if seen is not None and (seen[1] is not None or time.monotonic() - seen[0] < _RECHECK_S):
+    seen = _MAPS.get(key)
+    if seen is not None and (seen[1].stances is not None
+                             or time.monotonic() - seen[0] < _RECHECK_S):
         return seen[1]
-    stances: dict[str, str] | None = None
+    facts = MapFacts()
     try:
         from argmap.mapping import _doc_kind
 
         doc = index.load_doc(_doc_kind(None))
         if doc:
-            stances = {pid: str(lab["stance"])
-                       for pid, lab in json.loads(doc)["stances"].items()}
-    except Exception:  # noqa: BLE001 - a missing or older map only costs the lead its sides
-        stances = None
-    _STANCES[key] = (time.monotonic(), stances)
-    return stances
+            data = json.loads(doc)
+            facts = MapFacts(
+                stances={pid: str(lab["stance"]) for pid, lab in data["stances"].items()},
+                relations={r["from_post_id"]: str(r["relation"]) for r in data["relations"]})
+    except Exception:  # noqa: BLE001 - a missing or older map costs sides and relations only
+        facts = MapFacts()
+    _MAPS[key] = (time.monotonic(), facts)
+    return facts
+
+
+def cached_stances(index: Any) -> dict[str, str] | None:
+    return cached_map(index).stances
+
+
+# Verbs of (dis)agreement: which reply relation a "who disagreed with X" question asks for.
+_DISAGREE = re.compile(r"\b(disagre\w*|rebut\w*|push\w* back|object\w*|counter\w*"
+                       r"|challeng\w*|argu\w* (with|against)|critici[sz]\w*|contradict\w*)\b",
+                       re.I)
+_AGREE = re.compile(r"\b(agre\w*|support\w*|back\w* up|sid\w* with|endors\w*)\b", re.I)
+
+
+def wanted_relations(question: str) -> set[str]:
+    return ({"rebuts"} if _DISAGREE.search(question) else set()) | (
+        {"supports"} if _AGREE.search(question) else set())
+
+
+def replies_by_relation(index: Any, question: str) -> set[str] | None:
+    """For "who agreed / disagreed with X": the replies to X's posts that the map labels
+    that way (possibly none). None when the question is not one, or no map is cached."""
+    want = wanted_relations(question)
+    if not want or not asks_about_replies(index, question):
+        return None
+    relations = cached_map(index).relations
+    if relations is None:
+        return None
+    lex = lexical_index(index)
+    mine = {lex.units[int(r)].post_id for a in authors_named(lex, question)[:3]
+            for r in lex.author_units[a]}
+    return {r for p in mine for r in index.replies.get(p, []) if relations.get(r) in want}
 
 
 def _abstain(question: str, standalone: str, engine: str, dropped: list[Any] | None = None
@@ -185,7 +228,9 @@ def ask(
     # ("And who disagreed with him?" is answered by the replies to the person it resolves to)
     about_last = follow and not own_content(question) and not asks_about_replies(index,
                                                                                   standalone)
-    within = _last_context(index, history) if about_last else None
+    within = replies_by_relation(index, standalone)
+    if within is None and about_last:
+        within = _last_context(index, history)
     evidence = retrieve(index, standalone, k=k, within=within)
     if within is None and support(index, standalone, evidence) < threshold():
         return _abstain(question, standalone, eng.name)
