@@ -12,7 +12,8 @@ from argmap.store import CorpusIndex
 
 @pytest.mark.parametrize("question", [
     "Who argued that this is just PR?", "Does the ban apply to police outside the US?",
-    "Who disagreed with taustin?", "Is facial recognition on body cameras banned?"])
+    "Who disagreed with taustin?", "Is facial recognition on body cameras banned?",
+    "Is the ban too broad?", "Does either side mention Apple?"])
 def test_a_question_with_content_of_its_own_stands_alone(question: str) -> None:
     assert not needs_history(question)
 

@@ -27,14 +27,15 @@ _OPINION = re.compile(
     r"|oppos\w*|against|should|why|view\w*|feel\w*|criticis\w*|defend\w*|side|sides|debate"
     r"|pros?|cons?|react\w*|objection\w*|rebut\w*|fair|right|wrong|good|bad)\b", re.I,
 )
-# Closed classes of English grammar a follow-up leans on (not any thread's words): third-person
-# personal pronouns point at people named earlier; additive adverbs ("who else", "that too")
-# presuppose an earlier answer. "it/this/that" can also mean the discussion's own topic
-# ("Who argued that this is just PR?"), so they lean on the history only as a final object
-# ("Why did they say that?") or in a question with no content words of its own.
+# Closed classes of English grammar a follow-up leans on (not any thread's words):
+# third-person personal pronouns point at people named earlier; additive adverbs ("who
+# else", "also") presuppose an earlier answer ("too" and "either" are left out: "too broad",
+# "either side"). "it/this/that" can also mean the discussion's own topic ("Who argued that
+# this is just PR?"), so they lean on the history only as a final object ("Why did they say
+# that?") or in a question with no content words of its own.
 _PERSONAL = frozenset(
     "he him his himself she her hers herself they them their theirs themselves".split())
-_ADDITIVE = frozenset("else too also either".split())
+_ADDITIVE = frozenset(("else", "also"))
 _DEMONSTRATIVE = frozenset("it its this that these those".split())
 _ELLIPSIS = re.compile(r"^\W*(and|but|also|what about|how about)\b", re.I)
 _STOP = set(
