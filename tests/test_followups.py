@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from argmap.engines.extractive import needs_history
+from argmap.engines.fake import FakeEngine
 from argmap.qa import ask
 from argmap.store import CorpusIndex
 
@@ -58,3 +59,17 @@ def test_why_did_they_say_that_cites_the_previous_answers_posts(seed: CorpusInde
     assert cited & before
     # the same words with no history have nothing to go on
     assert ask("Why did they say that?", index=seed).abstained
+
+
+def test_a_model_condenser_is_not_asked_to_rewrite_a_standalone_question(
+    seed: CorpusIndex,
+) -> None:
+    first = ask("Does the ban apply to police outside the US?", index=seed)
+    q = "Who argued that this is just PR?"
+    eng = FakeEngine(replies=["Who argued that the police ban is PR for Microsoft?",
+                              "No answer [1]."], condense_with_model=True)
+    assert ask(q, history=[first], index=seed, engine=eng).standalone_question == q
+    follow = FakeEngine(replies=["Who argued that the ban applies abroad?", "No answer [1]."],
+                        condense_with_model=True)
+    got = ask("And who disagreed with them?", history=[first], index=seed, engine=follow)
+    assert got.standalone_question == "Who argued that the ban applies abroad?"
