@@ -4,6 +4,10 @@ A CSV has no article, and inventing one would put words in nobody's mouth, so th
 rows without a parent are top-level comments (parent None, depth 1, as for an HN comment
 root). Ids are ``csv-<id>``. A ``parent_id`` naming no row is an error, not a silent
 promotion to top level: that would misstate who answered whom. Parent cycles are errors.
+
+Rows are read strictly: a quoted field that never closes, or a stray quote inside one, is an
+error naming the line its row starts on. Read leniently, one unterminated quote swallows
+every later row into a single comment credited to the wrong author.
 """
 
 from __future__ import annotations
@@ -45,8 +49,20 @@ def csv_header_fields(text: str) -> set[str]:
     return {_ALIASES[k] for k in map(_key, row) if k in _ALIASES}
 
 
+def _malformed(source: str, row_line: int, reader_line: int, err: csv.Error) -> Exception:
+    what = str(err)
+    if "unexpected end of data" in what:  # strict mode's word for EOF inside a quoted field
+        what = "a quoted field opened on this row is never closed"
+    elif reader_line > row_line:
+        what = f"{what} (the row runs on to line {reader_line})"
+    if '"' in what or "quoted" in what:
+        what += '; a quote inside a quoted field must be doubled ("")'
+    return fail(source, f"CSV line {row_line}: malformed row: {what}")
+
+
 def parse_csv(text: str, source: str = "") -> Thread:
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), strict=True)
+    row_line = 1  # the line the row being read starts on (a quoted field may span lines)
     try:
         header = next(reader, None)
         if header is None:
@@ -69,12 +85,14 @@ def parse_csv(text: str, source: str = "") -> Thread:
             return row[i] if i is not None and i < len(row) else ""
 
         posts: list[Post] = []
+        row_line = reader.line_num + 1
         for row in reader:
+            line, row_line = row_line, reader.line_num + 1
             if not any(cell.strip() for cell in row):
                 continue
             rid = get(row, "id").strip()
             if not rid:
-                raise fail(source, f"CSV line {reader.line_num}: empty id")
+                raise fail(source, f"CSV line {line}: empty id")
             parent = get(row, "parent_id").strip()
             posts.append(
                 Post(
@@ -87,7 +105,7 @@ def parse_csv(text: str, source: str = "") -> Thread:
                 )
             )
     except csv.Error as e:
-        raise fail(source, f"CSV line {reader.line_num}: {e}") from None
+        raise _malformed(source, row_line, reader.line_num, e) from None
     if not posts:
         raise fail(source, "CSV has a header but no rows")
     title = Path(source).stem if source else "CSV comments"
