@@ -15,7 +15,7 @@ from argmap.config import CORPUS_DIR, settings
 from argmap.errors import InputError
 from argmap.records import Thread, Unit
 from argmap.store import CorpusInfo, Store, check_corpus_name, corpus_name_for
-from ingest.formats import parse_file
+from ingest.formats import parse_source, read_source
 from ingest.quotes import attribute_quotes
 from ingest.units import units_for_thread
 
@@ -44,10 +44,10 @@ class IngestResult:
 
 def prepare(path: Path, fmt: str | None = None) -> tuple[Thread, list[Unit], str]:
     """Parse, attribute quotes and split into units; pure, writes nothing."""
-    thread = parse_file(path, fmt, settings().limits)
-    thread = attribute_quotes(thread)
+    limits = settings().limits
+    raw = read_source(path, limits)  # read once: the hash is of the bytes that were parsed
+    thread = attribute_quotes(parse_source(raw, str(path), fmt, limits))
     units = units_for_thread(thread)
-    raw = path.read_bytes()
     digest = hashlib.sha256(raw + f"|{thread.format}|{PIPELINE_VERSION}".encode()).hexdigest()
     return thread, units, digest
 

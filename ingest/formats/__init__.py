@@ -7,7 +7,6 @@ Each parser is ``parse_X(text: str, source: str = "") -> Thread``.
 
 from __future__ import annotations
 
-import json
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +15,7 @@ from argmap.config import Limits, settings
 from argmap.errors import InputError
 from argmap.records import Thread
 
-from .common import fail, load_json, one_line, validate
+from .common import LongNumber, fail, load_json, loads, one_line, validate
 from .csvfmt import csv_header_fields, parse_csv
 from .hn import looks_like_hn, parse_hn
 from .jsonl import dump_jsonl, looks_like_jsonl_post, parse_jsonl
@@ -24,7 +23,7 @@ from .reddit import looks_like_reddit, parse_reddit
 
 Parser = Callable[[str, str], Thread]
 
-__all__ = ["FORMATS", "detect_format", "dump_jsonl", "parse_file"]
+__all__ = ["FORMATS", "detect_format", "dump_jsonl", "parse_file", "parse_source", "read_source"]
 
 
 def _parse_slashdot(text: str, source: str = "") -> Thread:
@@ -62,7 +61,9 @@ def detect_format(text: str, filename: str) -> str:
     body = text.lstrip("\ufeff \t\r\n")
     if body[:1] in ("[", "{"):
         try:
-            first = json.loads(body.split("\n", 1)[0])
+            first = loads(body.split("\n", 1)[0])
+        except LongNumber as e:  # whatever the format, the file cannot be read
+            raise fail(filename, f"line 1: invalid JSON: {e}") from None
         except (ValueError, RecursionError):
             first = None
         if looks_like_jsonl_post(first):
@@ -76,7 +77,7 @@ def detect_format(text: str, filename: str) -> str:
             filename,
             "JSON of a shape argmap does not read: expected a Reddit /comments/<id>.json "
             "(a list of 2 Listings), a Hacker News Algolia item (an object with children), "
-            "or JSON Lines posts with id, kind, text",
+            "or JSON Lines posts with id and text",
         )
     if {"id", "comment"} <= csv_header_fields(body):
         return "csv"
@@ -92,7 +93,20 @@ def detect_format(text: str, filename: str) -> str:
     )
 
 
-def _read_text(path: Path, limits: Limits) -> str:
+def _check_format(name: str, format: str | None) -> None:
+    if format is not None and format not in FORMATS:
+        raise InputError(
+            one_line(f"{name}: unknown format {format!r}; pass --format one of {_choices()}")
+        )
+
+
+def read_source(path: Path, limits: Limits | None = None) -> bytes:
+    """The bytes of a source file, read once and never more than ``max_file_bytes``.
+
+    Callers that also hash the file hash these bytes: a second read could see another file
+    (replaced meanwhile) or one of any size."""
+    limits = limits or settings().limits
+    path = Path(path)
     name = str(path)
     try:
         st = path.stat()
@@ -117,6 +131,10 @@ def _read_text(path: Path, limits: Limits) -> str:
         raise fail(name, f"cannot read: {e.strerror or e}") from None
     if len(data) > limits.max_file_bytes:
         raise fail(name, f"bigger than max_file_bytes={limits.max_file_bytes}")
+    return data
+
+
+def _decode(data: bytes, name: str) -> str:
     if not data.strip():
         raise fail(name, "is empty")
     if b"\x00" in data:
@@ -130,16 +148,14 @@ def _read_text(path: Path, limits: Limits) -> str:
     return text
 
 
-def parse_file(path: Path, format: str | None = None, limits: Limits | None = None) -> Thread:
-    """Read, detect, parse and check one source file. Raises ``InputError`` (one line)."""
+def parse_source(
+    data: bytes, name: str, format: str | None = None, limits: Limits | None = None
+) -> Thread:
+    """Detect, parse and check the bytes of one source file (``read_source``'s) named
+    ``name``. Raises ``InputError`` (one line)."""
     limits = limits or settings().limits
-    path = Path(path)
-    name = str(path)
-    if format is not None and format not in FORMATS:
-        raise InputError(
-            one_line(f"{name}: unknown format {format!r}; pass --format one of {_choices()}")
-        )
-    text = _read_text(path, limits)
+    _check_format(name, format)
+    text = _decode(data, name)
     fmt = format or detect_format(text, name)
     try:
         thread = FORMATS[fmt](text, name)
@@ -153,3 +169,10 @@ def parse_file(path: Path, format: str | None = None, limits: Limits | None = No
     thread.format = fmt
     thread.source = name
     return thread
+
+
+def parse_file(path: Path, format: str | None = None, limits: Limits | None = None) -> Thread:
+    """Read, detect, parse and check one source file. Raises ``InputError`` (one line)."""
+    path = Path(path)
+    _check_format(str(path), format)
+    return parse_source(read_source(path, limits), str(path), format, limits)

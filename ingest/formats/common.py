@@ -63,12 +63,41 @@ def _invalid(source: str, e: json.JSONDecodeError) -> InputError:
     return fail(source, f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}")
 
 
+class LongNumber(ValueError):
+    """A JSON integer longer than Python converts (``sys.get_int_max_str_digits()``)."""
+
+
+def _int(digits: str) -> int:
+    # json hands every integer literal to int(), whose refusal of a 5,000-digit one is a
+    # bare ValueError with advice meant for programmers; this says what the file holds.
+    try:
+        return int(digits)
+    except ValueError:
+        limit = sys.get_int_max_str_digits()
+        raise LongNumber(
+            f"an integer of {len(digits)} digits (argmap reads at most {limit})"
+        ) from None
+
+
+def loads(text: str) -> Any:
+    """``json.loads`` that fails only with ``JSONDecodeError``, ``LongNumber`` or
+    ``RecursionError``."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except ValueError:  # int()'s digit limit: decode again, naming the number (rare path)
+        return json.loads(text, parse_int=_int)
+
+
 def load_json(text: str, source: str = "") -> Any:
     """``json.loads`` with one-line errors (line/col) and deep-but-legal nesting allowed."""
     try:
-        return json.loads(text)
+        return loads(text)
     except json.JSONDecodeError as e:
         raise _invalid(source, e) from None
+    except LongNumber as e:
+        raise fail(source, f"invalid JSON: {e}") from None
     except RecursionError:
         pass
     nesting = json_nesting(text)
@@ -81,9 +110,11 @@ def load_json(text: str, source: str = "") -> Any:
     old = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old, nesting + 500))
     try:
-        return json.loads(text)
+        return loads(text)
     except json.JSONDecodeError as e:  # deep and also broken: found once the depth is allowed
         raise _invalid(source, e) from None
+    except LongNumber as e:
+        raise fail(source, f"invalid JSON: {e}") from None
     except RecursionError:
         raise fail(source, f"JSON nested too deeply ({nesting} levels)") from None
     finally:
