@@ -166,7 +166,7 @@ def units_for_thread(thread: Thread, max_chars: int = 400) -> list[Unit]:
 
     Sentence splitting is pure Python (pysbd; a quarter of a cached 20k-post ingest) and posts are
     independent, so a large thread is shared with one helper interpreter per extra core
-    (``python -m ingest.units``: posts in, units out, as pickles on its pipes) while this
+    (``serve``: posts in, units out, as pickles on its pipes) while this
     process does its own share; nothing else runs during this step, so those cores would
     idle. Not multiprocessing: spawn re-runs the caller's main script in each worker (a
     user script without a ``__main__`` guard would repeat its own side effects), and fork
@@ -178,38 +178,54 @@ def units_for_thread(thread: Thread, max_chars: int = 400) -> list[Unit]:
         return _units_for_posts(posts, max_chars)
     size = -(-len(posts) // workers)
     chunks = [posts[i : i + size] for i in range(0, len(posts), size)]
-    root = str(Path(__file__).resolve().parents[1])  # importable even when not installed
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        p for p in (root, os.environ.get("PYTHONPATH", "")) if p)}
-    helpers = []
-    for chunk in chunks[1:]:
-        proc = subprocess.Popen([sys.executable, "-m", "ingest.units"], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-        assert proc.stdin is not None
-        try:
-            pickle.dump((chunk, max_chars), proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-        except OSError:  # it died at start: its share is done here below
-            pass
-        finally:
-            with contextlib.suppress(OSError):
-                proc.stdin.close()
-        helpers.append((proc, chunk))
+    helpers = [(_start_helper(chunk, max_chars), chunk) for chunk in chunks[1:]]
     units = _units_for_posts(chunks[0], max_chars)
     for proc, chunk in helpers:
-        assert proc.stdout is not None
-        part: list[Unit] | None
-        try:
-            part = pickle.load(proc.stdout)
-        except Exception:
-            part = None
-        proc.stdout.close()
-        if proc.wait() != 0 or part is None:
-            part = _units_for_posts(chunk, max_chars)
-        units += part
+        part = _collect(proc)
+        units += part if part is not None else _units_for_posts(chunk, max_chars)
     return units
 
 
-if __name__ == "__main__":  # a helper of units_for_thread: (posts, max_chars) in, units out
-    _posts, _max = pickle.load(sys.stdin.buffer)
-    pickle.dump(_units_for_posts(_posts, _max), sys.stdout.buffer,
-                protocol=pickle.HIGHEST_PROTOCOL)
+# The helper's whole program. ``-I`` (isolated mode) keeps the working directory, the script
+# directory, PYTHON* variables and user site-packages off its import path, so a ``pysbd.py``
+# planted where a user runs ``argmap`` is never imported; the one directory added is the one
+# this package was loaded from, passed as an argument (absolute: resolved below).
+_HELPER = "import sys; sys.path.insert(0, sys.argv[1]); from ingest.units import serve; serve()"
+_ROOT = str(Path(__file__).resolve().parents[1])
+
+
+def _start_helper(chunk: list[Post], max_chars: int) -> subprocess.Popen[bytes]:
+    """A helper interpreter already given its share: (posts, max_chars) pickled on stdin."""
+    proc = subprocess.Popen(
+        [sys.executable, "-I", "-c", _HELPER, _ROOT],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    assert proc.stdin is not None
+    try:
+        pickle.dump((chunk, max_chars), proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError:  # it died at start: _collect returns None and the share is done here
+        pass
+    finally:
+        with contextlib.suppress(OSError):
+            proc.stdin.close()
+    return proc
+
+
+def _collect(proc: subprocess.Popen[bytes]) -> list[Unit] | None:
+    """A helper's units, or None when it failed (its share is then done in this process)."""
+    assert proc.stdout is not None
+    part: list[Unit] | None
+    try:
+        part = pickle.load(proc.stdout)
+    except Exception:
+        part = None
+    proc.stdout.close()
+    return part if proc.wait() == 0 else None
+
+
+def serve() -> None:
+    """A helper of ``units_for_thread``: (posts, max_chars) pickled in, units pickled out."""
+    posts, max_chars = pickle.load(sys.stdin.buffer)
+    pickle.dump(_units_for_posts(posts, max_chars), sys.stdout.buffer, pickle.HIGHEST_PROTOCOL)

@@ -135,7 +135,7 @@ def test_hostile_long_posts_stay_fast() -> None:
 def test_a_large_thread_is_split_over_helper_interpreters_with_the_same_units(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Past PARALLEL_MIN_POSTS posts, helpers (`python -m ingest.units`) split the work;
+    """Past PARALLEL_MIN_POSTS posts, helper interpreters (`units.serve`) split the work;
     the units are the same, in the same order, and a helper that fails costs only time."""
     from ingest.quotes import attribute_quotes
     from tests.conftest import SEED_FILE
@@ -161,7 +161,7 @@ def test_a_large_thread_is_split_over_helper_interpreters_with_the_same_units(
     monkeypatch.setattr(units_mod.subprocess, "Popen", popen)
     monkeypatch.setattr(units_mod, "_units_for_posts", share)
     assert units_mod.units_for_thread(thread) == serial
-    assert len(spawned) == 2 and spawned[0][1:] == ["-m", "ingest.units"]
+    assert len(spawned) == 2 and spawned[0][1] == "-I"  # isolated: no cwd on the import path
     assert done_here == [15]  # this process did a third of the 45 posts; helpers the rest
     done_here.clear()
     monkeypatch.setattr(units_mod.sys, "executable", "/bin/false")  # helpers die at once
