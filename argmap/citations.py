@@ -137,7 +137,8 @@ def verify_citation(
             again = verify_citation(posts, origin.id, quote, key, _hops=_hops + 1)
             if isinstance(again, Citation):
                 return again
-        return DroppedCitation(key, post_id, quote, f"quoted from {qt.from_post_id}, not own words")
+        source = qt.from_post_id or "an unknown source"
+        return DroppedCitation(key, post_id, quote, f"quoted from {source}, not own words")
     return DroppedCitation(key, post_id, quote, "quote not found in the post's own words")
 
 

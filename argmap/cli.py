@@ -153,7 +153,8 @@ def _lookup(args: argparse.Namespace) -> int:
     if not result.hits:
         _say(f"no match ({result.mode})")
     for h in result.hits:
-        origin = "own words" if h.own else f"quoted from {h.original_post_id}"
+        source = h.original_post_id or "an unknown source"
+        origin = "own words" if h.own else f"quoted from {source}"
         _say(f"{h.post_id} [{one_line(h.author) or '?'}] chars {h.start}-{h.end}, {origin}: "
              f"{one_line(h.text)[:100]}")
         parent = h.ancestors[-1] if h.ancestors else None

@@ -155,7 +155,7 @@ def _hit(
     )
     if overlaps:
         q = max(overlaps, key=lambda o: o[0])[1]
-        hit.original_post_id = q.from_post_id
+        hit.original_post_id = q.from_post_id or None  # "": origin unknown
         original = index.posts.get(q.from_post_id)
         hit.original_author = original.author if original else ""
         span = _locate(index, q.from_post_id, normalise(hit.text)[0].strip())

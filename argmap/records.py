@@ -17,7 +17,10 @@ Relation = Literal["supports", "rebuts", "neither"]
 
 @dataclass(frozen=True)
 class Quote:
-    """Words a post repeats from an ancestor: credited to ``from_post_id``, not the quoter."""
+    """Words a post repeats from an ancestor: credited to ``from_post_id``, not the quoter.
+
+    ``from_post_id`` is "" when the source is unknown (a file's claim that did not check out):
+    the words are still not the quoter's own."""
 
     text: str
     from_post_id: str

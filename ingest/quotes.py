@@ -66,6 +66,11 @@ def _tokens(text: str) -> Tokens:
     return [(m[0].lower().replace("’", "'"), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
+def word_keys(text: str) -> list[str]:
+    """The words of ``text`` as quote matching compares them (case, punctuation ignored)."""
+    return [k for k, _s, _e in _tokens(text)]
+
+
 def _ancestors(post: Post, by_id: dict[str, Post], articles: list[Post]) -> list[str]:
     """Ids of the parent, then up the chain; articles last even if the chain misses them."""
     out: list[str] = []

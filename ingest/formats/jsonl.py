@@ -1,21 +1,42 @@
-"""JSON Lines: one ``Post`` a line (``id``, ``kind``, ``text`` required; other Post fields
-optional), ids as given. Lines may come in any order; posts are put in thread pre-order and
-``depth`` is recomputed from ``parent_id`` (article root 0, comment root 1, +1 a level) so a
-file cannot claim a depth its links contradict. ``dump_jsonl`` writes the same shape back.
+r"""JSON Lines: one post a JSON object a line, for example::
+
+    {"id": "a1", "kind": "article", "title": "Phones banned", "text": "The school bans phones."}
+    {"id": 2, "author": "ann", "parent_id": "a1", "text": "Good. They distract."}
+    {"id": 3, "author": "bo", "parent_id": 2, "text": "> They distract.\nNot mine."}
+
+``id`` and ``text`` are required. ``kind`` is ``"article"`` or ``"comment"`` and defaults to
+``"comment"``: a file of comments needs no article, and none is invented (a root comment gets
+depth 1, as in CSV). Optional: ``parent_id``, ``author``, ``author_id``, ``time``, ``title``,
+``source_url``, ``truncated`` and ``quotes``. Ids are kept as given (integers become strings).
+Lines may come in any order; posts are put in thread pre-order and ``depth`` is recomputed
+from ``parent_id`` (article root 0, comment root 1, +1 a level), so a file cannot claim a depth
+its links contradict.
+
+Quotes are found by ingest (``ingest/quotes.py``) like any format's; a file may also declare
+them: ``"quotes": [{"text": ..., "from_post_id": ..., "start": ..., "end": ...}]``, the text
+being exactly ``text[start:end]``. The credit is a claim, so it is checked: unless the quoted
+words are in the named post's title or text, the span stays a quote (never the poster's own
+words) but its origin becomes unknown, ``from_post_id`` ``""`` (a file may say so itself
+with ``""`` or ``null``). ``dump_jsonl`` writes the same shape back.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 from argmap.records import Post, Quote, Thread
+from ingest.quotes import word_keys
 
-from .common import build_tree, clip, fail, prune_empty
+from .common import LongNumber, build_tree, clip, fail, loads, prune_empty
 
 _STR_FIELDS = ("author", "author_id", "time", "title", "source_url")
+# Characters of origin text the quote check may scan, summed over a file's quotes: real files
+# use a few per quoted word, but 250k tiny quotes of a 100 KB post would scan 25 billion.
+# Past it, the remaining credits are unchecked and so made unknown, as for a failed check.
+MAX_CHECK_WORK = 200_000_000
 
 
 def looks_like_jsonl_post(obj: Any) -> bool:
@@ -34,8 +55,10 @@ def _quote(q: Any, text: str, where: str, source: str) -> Quote:
     start, end, origin = q["start"], q["end"], q["from_post_id"]
     if not (_is_int(start) and _is_int(end) and isinstance(q["text"], str)):
         raise fail(source, f"{need} (start and end integers, text a string)")
-    if not (_is_int(origin) or isinstance(origin, str)) or origin == "":
-        raise fail(source, f"{where}: a quote's from_post_id must be a post id")
+    if origin is None:
+        origin = ""
+    if not (_is_int(origin) or isinstance(origin, str)):
+        raise fail(source, f'{where}: a quote\'s from_post_id must be a post id, "" or null')
     if not 0 <= start <= end <= len(text):
         raise fail(source, f"{where}: quote span {start}-{end} is outside text")
     if text[start:end] != q["text"]:
@@ -46,13 +69,14 @@ def _quote(q: Any, text: str, where: str, source: str) -> Quote:
 def _post(obj: Any, where: str, source: str) -> Post:
     if not isinstance(obj, dict):
         raise fail(source, f"{where}: expected a JSON object, got {type(obj).__name__}")
-    for key in ("id", "kind", "text"):
+    for key in ("id", "text"):
         if key not in obj:
             raise fail(source, f"{where}: missing required field {key!r}")
     if not isinstance(obj["id"], str | int) or isinstance(obj["id"], bool) or obj["id"] == "":
         raise fail(source, f"{where}: id must be a non-empty string or integer")
-    if obj["kind"] not in ("article", "comment"):
-        raise fail(source, f"{where}: kind must be 'article' or 'comment', not {clip(obj['kind'])}")
+    kind = obj.get("kind", "comment")
+    if kind not in ("article", "comment"):
+        raise fail(source, f"{where}: kind must be 'article' or 'comment', not {clip(kind)}")
     text = obj["text"]
     if not isinstance(text, str):
         raise fail(source, f"{where}: text must be a string")
@@ -74,13 +98,40 @@ def _post(obj: Any, where: str, source: str) -> Post:
             raise fail(source, f"{where}: quotes {a.start}-{a.end} and {b.start}-{b.end} overlap")
     return Post(
         id=str(obj["id"]),
-        kind=obj["kind"],
+        kind=kind,
         text=text,
         parent_id=None if parent in (None, "") else str(parent),
         quotes=quotes,
         truncated=bool(obj.get("truncated", False)),
         **fields,
     )
+
+
+def _check_origins(posts: list[Post]) -> list[Post]:
+    """Posts whose quotes credit only posts that hold the quoted words; other credits are
+    made unknown (``from_post_id`` ""), so no post is named as the source of words it never
+    wrote. Words are compared as quote attribution compares them (``word_keys``: a ``>``
+    marker, quote marks, case and spacing aside). A post is never its own source."""
+    by_id = {p.id: p for p in posts}
+    held: dict[str, str] = {}  # post id -> " word word ... " of its title and text
+    budget = MAX_CHECK_WORK
+    out: list[Post] = []
+    for post in posts:
+        quotes: list[Quote] = []
+        for q in post.quotes:
+            origin = by_id.get(q.from_post_id) if q.from_post_id != post.id else None
+            if origin is None:
+                quotes.append(replace(q, from_post_id="") if q.from_post_id else q)
+                continue
+            if origin.id not in held:
+                words = word_keys(origin.title) + ["\n"] + word_keys(origin.text)
+                held[origin.id] = f" {' '.join(words)} "
+            budget -= len(held[origin.id])
+            wanted = f" {' '.join(word_keys(q.text))} "
+            ok = budget >= 0 and wanted in held[origin.id]
+            quotes.append(q if ok else replace(q, from_post_id=""))
+        out.append(replace(post, quotes=quotes) if quotes != post.quotes else post)
+    return out
 
 
 def parse_jsonl(text: str, source: str = "") -> Thread:
@@ -90,15 +141,17 @@ def parse_jsonl(text: str, source: str = "") -> Thread:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = loads(line)
         except json.JSONDecodeError as e:
             raise fail(source, f"line {n}: invalid JSON at column {e.colno}: {e.msg}") from None
+        except LongNumber as e:
+            raise fail(source, f"line {n}: invalid JSON: {e}") from None
         except RecursionError:
             raise fail(source, f"line {n}: JSON nested too deeply") from None
         posts.append(_post(obj, f"line {n}", source))
     if not posts:
         raise fail(source, "no posts found")
-    ordered = prune_empty(build_tree(posts, source))
+    ordered = _check_origins(prune_empty(build_tree(posts, source)))
     article = next((p for p in ordered if p.kind == "article"), None)
     title = article.title if article and article.title else (Path(source).stem if source else "")
     return Thread(title=title, posts=ordered, format="jsonl", source=source)
