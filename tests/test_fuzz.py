@@ -182,17 +182,19 @@ def check_thread(thread: Thread, path: Path, fmt: str | None, limits: Limits) ->
     assert len(thread.posts) <= limits.max_posts
     for p in thread.posts:
         check_quotes(p)
+        for q in p.quotes:  # a file's credit stands only for another post holding the words
+            assert q.from_post_id == "" or (q.from_post_id in seen and q.from_post_id != p.id)
 
 
 def check_quotes(post: Any, origins: set[str] | None = None, given: Any = ()) -> None:
     """Quotes lie inside the text, match it, never overlap; those not in ``given`` (declared
-    by the file itself) credit one of ``origins`` (when given)."""
+    by the file itself) credit one of ``origins`` (when given) or no post ("")."""
     end = 0
     for q in sorted(post.quotes, key=lambda q: (q.start, q.end)):
         assert 0 <= q.start <= q.end <= len(post.text), (post.id, q)
         assert q.start >= end, f"{post.id!r}: overlapping quotes {post.quotes}"
         assert post.text[q.start : q.end] == q.text, (post.id, q)
-        assert isinstance(q.from_post_id, str) and q.from_post_id, (post.id, q)
+        assert isinstance(q.from_post_id, str), (post.id, q)  # "": origin unknown
         if origins is not None and q not in given:
             assert q.from_post_id in origins, (post.id, q.from_post_id, origins)
         end = q.end
