@@ -107,6 +107,17 @@ def _post(obj: Any, where: str, source: str) -> Post:
     )
 
 
+def _words_in(held: str, quote: str) -> bool:
+    """Whether ``quote``'s words run, in order, in ``held`` (" word word ... ")."""
+    keys = word_keys(quote)
+    if not keys:
+        return False  # a quote of no word credits no one
+    # A site may cut a quote's last word ("camer"): attribution credits a cut word to the
+    # word it starts (quotes.py), so a last word with nothing after it may do so here too.
+    cut = len(keys[-1]) >= 2 and quote.rstrip()[-1].isalnum()
+    return f" {' '.join(keys)}{'' if cut else ' '}" in held
+
+
 def _check_origins(posts: list[Post]) -> list[Post]:
     """Posts whose quotes credit only posts that hold the quoted words; other credits are
     made unknown (``from_post_id`` ""), so no post is named as the source of words it never
@@ -120,16 +131,14 @@ def _check_origins(posts: list[Post]) -> list[Post]:
         quotes: list[Quote] = []
         for q in post.quotes:
             origin = by_id.get(q.from_post_id) if q.from_post_id != post.id else None
-            if origin is None:
-                quotes.append(replace(q, from_post_id="") if q.from_post_id else q)
-                continue
-            if origin.id not in held:
-                words = word_keys(origin.title) + ["\n"] + word_keys(origin.text)
-                held[origin.id] = f" {' '.join(words)} "
-            budget -= len(held[origin.id])
-            wanted = f" {' '.join(word_keys(q.text))} "
-            ok = budget >= 0 and wanted in held[origin.id]
-            quotes.append(q if ok else replace(q, from_post_id=""))
+            ok = False
+            if origin is not None:
+                if origin.id not in held:
+                    words = word_keys(origin.title) + ["\n"] + word_keys(origin.text)
+                    held[origin.id] = f" {' '.join(words)} "
+                budget -= len(held[origin.id])
+                ok = budget >= 0 and _words_in(held[origin.id], q.text)
+            quotes.append(q if ok or not q.from_post_id else replace(q, from_post_id=""))
         out.append(replace(post, quotes=quotes) if quotes != post.quotes else post)
     return out
 
