@@ -248,7 +248,7 @@ def test_jsonl_natural_file_without_kind(tmp_path: Path) -> None:
     rows = [
         {"id": 1, "author": "ann", "parent_id": None, "text": "Phones should go."},
         {"id": 2, "author": "bo", "parent_id": 1, "text": "They help with homework."},
-        {"id": 3, "author": "cy", "text": "Ask the pupils."},
+        {"id": 3, "author": "cy", "text": "Ask the pupils.", "kind": None},
     ]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     t = parse_file(path)

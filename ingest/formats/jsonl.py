@@ -4,13 +4,13 @@ r"""JSON Lines: one post a JSON object a line, for example::
     {"id": 2, "author": "ann", "parent_id": "a1", "text": "Good. They distract."}
     {"id": 3, "author": "bo", "parent_id": 2, "text": "> They distract.\nNot mine."}
 
-``id`` and ``text`` are required. ``kind`` is ``"article"`` or ``"comment"`` and defaults to
-``"comment"``: a file of comments needs no article, and none is invented (a root comment gets
-depth 1, as in CSV). Optional: ``parent_id``, ``author``, ``author_id``, ``time``, ``title``,
-``source_url``, ``truncated`` and ``quotes``. Ids are kept as given (integers become strings).
-Lines may come in any order; posts are put in thread pre-order and ``depth`` is recomputed
-from ``parent_id`` (article root 0, comment root 1, +1 a level), so a file cannot claim a depth
-its links contradict.
+``id`` and ``text`` are required. ``kind`` is ``"article"`` or ``"comment"``, and ``"comment"``
+when absent or null: a file of comments needs no article, and none is invented (a root
+comment gets depth 1, as in CSV). Optional: ``parent_id``, ``author``, ``author_id``,
+``time``, ``title``, ``source_url``, ``truncated`` and ``quotes``. Ids are kept as given
+(integers become strings). Lines may come in any order; posts are put in thread pre-order
+and ``depth`` is recomputed from ``parent_id`` (article root 0, comment root 1, +1 a level),
+so a file cannot claim a depth its links contradict.
 
 Quotes are found by ingest (``ingest/quotes.py``) like any format's; a file may also declare
 them: ``"quotes": [{"text": ..., "from_post_id": ..., "start": ..., "end": ...}]``, the text
@@ -74,7 +74,7 @@ def _post(obj: Any, where: str, source: str) -> Post:
             raise fail(source, f"{where}: missing required field {key!r}")
     if not isinstance(obj["id"], str | int) or isinstance(obj["id"], bool) or obj["id"] == "":
         raise fail(source, f"{where}: id must be a non-empty string or integer")
-    kind = obj.get("kind", "comment")
+    kind = "comment" if obj.get("kind") is None else obj["kind"]
     if kind not in ("article", "comment"):
         raise fail(source, f"{where}: kind must be 'article' or 'comment', not {clip(kind)}")
     text = obj["text"]
