@@ -27,7 +27,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
-from argmap.records import Post, Quote, Thread
+from argmap.records import Post, PostKind, Quote, Thread
 from ingest.quotes import word_keys
 
 from .common import LongNumber, build_tree, clip, fail, loads, prune_empty
@@ -74,7 +74,7 @@ def _post(obj: Any, where: str, source: str) -> Post:
             raise fail(source, f"{where}: missing required field {key!r}")
     if not isinstance(obj["id"], str | int) or isinstance(obj["id"], bool) or obj["id"] == "":
         raise fail(source, f"{where}: id must be a non-empty string or integer")
-    kind = "comment" if obj.get("kind") is None else obj["kind"]
+    kind: PostKind = "comment" if obj.get("kind") is None else obj["kind"]
     if kind not in ("article", "comment"):
         raise fail(source, f"{where}: kind must be 'article' or 'comment', not {clip(kind)}")
     text = obj["text"]
