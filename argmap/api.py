@@ -12,7 +12,7 @@ from typing import Any
 from argmap.config import settings
 from argmap.errors import ArgmapError
 from argmap.lookup import LookupResult, find
-from argmap.records import Answer, ArgumentMap, Post
+from argmap.records import Answer, ArgumentMap, Brief, Post
 from argmap.store import CorpusIndex, CorpusInfo, Store
 from ingest.pipeline import IngestResult, Progress, default_sources, ingest_path
 
@@ -114,7 +114,7 @@ def argument_map(
 def brief(
     side: str, corpus: str | None = None, proposition: str | None = None,
     store: Store | None = None,
-) -> dict[str, Any]:
+) -> Brief:
     """A debate brief for one side (render with argmap.brief.render_markdown)."""
     from argmap.brief import build_brief
     from argmap.mapping import get_map

@@ -2,76 +2,62 @@
 
 Why only the map and the corpus's own sentences: a brief someone argues from must not say
 anything nobody wrote, so every line is a key point label or a quote that passed the same
-verifier as chat citations (``argmap.mapping._locate``), with who said it.
+verifier as chat citations (``argmap.citations.verify_citation``), with who said it.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from argmap.errors import ArgmapError
-from argmap.mapping import MIN_WORDS, _locate, author_key
-from argmap.records import ArgumentMap, Citation, KeyPoint
+from argmap.mapping import MIN_WORDS, own_quote
+from argmap.records import ArgumentMap, Brief, BriefPoint, Citation, KeyPoint
 from argmap.safetext import inline
+from argmap.view import CorpusView
 
-Side = Literal["for", "against"]
 MAX_POINTS = 6
 MAX_ITEMS = 5
 
 
-def _quote_of(index: Any, post_id: str) -> dict[str, Any] | None:
-    """The post's most argument-like own sentence, verified, as a quote dict."""
-    post = index.posts.get(post_id)
-    if post is None:
-        return None
+def _quote_of(index: CorpusView, post_id: str) -> Citation | None:
+    """The post's most argument-like own sentence that the verifier credits to it."""
     units = [u for u in index.units if u.post_id == post_id]
     units.sort(key=lambda u: (len(u.text.split()) < MIN_WORDS, u.start))
-    for u in units:
-        span = _locate(post, u.text)
-        if span is not None:
-            return {"post_id": post_id, "author": author_key(post), "quote": u.text,
-                    "start": span[0], "end": span[1]}
-    return None
+    return next((c for c in (own_quote(index.posts, u) for u in units) if c), None)
 
 
-def _cite(c: Citation, index: Any) -> dict[str, Any]:
-    post = index.posts.get(c.post_id)
-    who = author_key(post) if post is not None else c.author
-    return {"post_id": c.post_id, "author": who, "quote": c.quote, "start": c.start, "end": c.end}
-
-
-def _point(kp: KeyPoint, index: Any) -> dict[str, Any]:
+def _point(kp: KeyPoint, index: CorpusView) -> BriefPoint:
     rebuttals = [q for q in (_quote_of(index, r) for r in kp.rebuttals[:MAX_ITEMS]) if q]
-    return {"key_point": kp.key_point, "distinct_authors": len(kp.authors),
-            "authors": kp.authors, "post_ids": kp.post_ids,
-            "quotes": [_cite(c, index) for c in kp.quotes[:3]], "rebuttals": rebuttals}
+    return BriefPoint(kp.key_point, kp.authors, kp.post_ids,
+                      kp.quotes[:3], rebuttals)
 
 
-def build_brief(index: Any, amap: ArgumentMap, side: str) -> dict[str, Any]:
-    """The brief for ``side`` as a JSON-ready dict."""
+def build_brief(index: CorpusView, amap: ArgumentMap, side: str) -> Brief:
+    """The brief for ``side``."""
     if side not in ("for", "against"):
         raise ArgmapError(f"side must be 'for' or 'against', not {side!r}")
     ours, theirs = (amap.pro, amap.con) if side == "for" else (amap.con, amap.pro)
     objections = amap.unanswered if side == "for" else amap.unanswered_for
     replied = {p for p, kids in index.replies.items() if kids}
-    questions = []
+    questions: list[Citation] = []
     for u in index.units:
+        if len(questions) >= MAX_ITEMS:
+            break
         post = index.posts.get(u.post_id)
         if (post is not None and post.kind == "comment" and u.text.rstrip().endswith("?")
                 and len(u.text.split()) >= 6 and u.post_id not in replied):
-            span = _locate(post, u.text)
-            if span is not None:
-                questions.append({"post_id": u.post_id, "author": author_key(post),
-                                  "quote": u.text, "start": span[0], "end": span[1]})
-    return {
-        "proposition": amap.proposition,
-        "side": side,
-        "key_points": [_point(kp, index) for kp in ours[:MAX_POINTS]],
-        "other_side_points": [kp.key_point for kp in theirs[:MAX_POINTS]],
-        "unanswered_objections": [
+            cite = own_quote(index.posts, u)
+            if cite is not None:
+                questions.append(cite)
+    return Brief(
+        proposition=amap.proposition,
+        side=cast(Literal["for", "against"], side),
+        key_points=[_point(kp, index) for kp in ours[:MAX_POINTS]],
+        other_side_points=[kp.key_point for kp in theirs[:MAX_POINTS]],
+        unanswered_objections=[
             q for q in (_quote_of(index, p) for p in objections[:MAX_ITEMS]) if q],
-        "open_questions": questions[:MAX_ITEMS],
-    }
+        open_questions=questions,
+    )
 
 
 def _md_quote(q: dict[str, Any]) -> str:
@@ -80,13 +66,15 @@ def _md_quote(q: dict[str, Any]) -> str:
             f"(post {inline(q['post_id'])}, chars {int(q['start'])}-{int(q['end'])})")
 
 
-def render_markdown(brief: dict[str, Any]) -> str:
+def render_markdown(brief: Brief | dict[str, Any]) -> str:
     """Printable Markdown; every quoted line carries its post id and character span.
 
     Every field from the corpus (proposition, key points, authors, ids, quotes) passes
     through ``safetext.inline``: one line, no Markdown or HTML, so opening the file in a
     viewer that allows HTML runs and fetches nothing.
     """
+    if isinstance(brief, Brief):
+        brief = brief.to_dict()
     side = "FOR" if brief["side"] == "for" else "AGAINST"
     out = [f"# Debate brief: arguing {side}", "",
            f"**Proposition:** {inline(brief['proposition'])}", ""]

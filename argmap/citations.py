@@ -1,8 +1,10 @@
 """The citation verifier: the one place where a citation is checked, for every engine.
 
 A citation stands only when its post exists and its quote occurs verbatim (after
-whitespace normalisation) in that post's OWN words. Words a post merely repeats from an
-ancestor are credited to that ancestor (re-cited there) or dropped, never to the quoter.
+whitespace normalisation) in that post's OWN words and is no instruction to a model
+(argmap.injection). Words a post repeats from an ancestor, or copied from an earlier post
+by someone else, are credited to their origin (re-cited there) or dropped, never to the
+copier. Chat answers, map key points and briefs all show only what passed here.
 Answers are checked sentence by sentence: a sentence whose citations all fail, or that
 cites nothing, is removed and recorded, so an unsupported claim never reaches the user.
 """
@@ -10,112 +12,108 @@ cites nothing, is removed and recorded, so an unsupported claim never reaches th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-from argmap.records import Citation, DroppedCitation, Post
+from argmap.injection import is_instruction
+from argmap.records import Author, Citation, DroppedCitation, Post, Thread
+from argmap.text import FOLD, clean_quote, locate, tokens
+from argmap.view import CorpusView
+from ingest.quotes import LONG_CHARS, LONG_WORDS
 
 MIN_QUOTE_CHARS = 8  # shorter "quotes" ("the", "yes") match almost anywhere
-# Same-width typographic variants a model may substitute; folding keeps offsets exact.
-FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
-                       "\u00a0": " ", "\u2013": "-", "\u2014": "-"})
-_TRIM = " \t\r\n\"'\u201c\u201d\u2018\u2019.\u2026"
-
-
-def normalise(text: str) -> tuple[str, list[int]]:
-    """Collapse whitespace runs to one space; return the text and each char's source offset."""
-    out: list[str] = []
-    where: list[int] = []
-    in_space = False
-    for i, ch in enumerate(text.translate(FOLD)):
-        if ch.isspace():
-            if not in_space and out:
-                out.append(" ")
-                where.append(i)
-            in_space = True
-            continue
-        in_space = False
-        out.append(ch)
-        where.append(i)
-    if out and out[-1] == " ":
-        out.pop()
-        where.pop()
-    return "".join(out), where
+PostSource = CorpusView | Thread | Mapping[str, Post]
 
 
 def quote_forms(quote: str) -> list[str]:
-    """The quote whitespace-normalised, then with a model's wrapping (quote marks, ellipses)
-    removed; the first form that is found wins, so a verbatim final full stop is kept."""
+    """The quote whitespace-normalised, then without a model's wrapping (quote marks,
+    ellipses); the first form that is found wins, so a verbatim final full stop is kept."""
     q = " ".join(quote.translate(FOLD).split())
-    bare = re.sub(r"\s*(\.\.\.|\u2026)$", "", re.sub(r"^(\.\.\.|\u2026)\s*", "", q))
-    bare = bare.strip(_TRIM)
-    forms = [f for f in dict.fromkeys([q, bare]) if len(f) >= MIN_QUOTE_CHARS]
-    return forms
-
-
-def _find_in(text: str, start: int, end: int, quote: str) -> tuple[int, int] | None:
-    norm, where = normalise(text[start:end])
-    i = norm.find(quote)
-    if i < 0:
-        return None
-    return start + where[i], start + where[i + len(quote) - 1] + 1
+    return [f for f in dict.fromkeys([q, clean_quote(quote)]) if len(f) >= MIN_QUOTE_CHARS]
 
 
 def locate_quote(post: Post, quote: str) -> tuple[int, int] | None:
     """Exact (start, end) in ``post.text`` of ``quote`` within one of the post's own spans."""
     for q in quote_forms(quote):
         for s, e in post.own_spans():
-            hit = _find_in(post.text, s, e, q)
+            hit = locate(post.text, q, s, e)
             if hit:
                 return hit
     return None
 
 
-def _posts_of(source: Any) -> Mapping[str, Post]:
-    """Accept a CorpusIndex, a Thread or a mapping of post id -> Post."""
+def _posts_of(source: PostSource) -> Mapping[str, Post]:
     if isinstance(source, Mapping):
         return source
-    posts = getattr(source, "posts", None)
-    if isinstance(posts, Mapping):
-        return posts
-    if isinstance(posts, list):
-        return {p.id: p for p in posts}
-    raise TypeError(f"cannot read posts from {type(source).__name__}")
+    posts = source.posts
+    return {p.id: p for p in posts} if isinstance(posts, list) else posts
 
 
-# Text addressed to a language model rather than to readers ("ignore previous instructions
-# and say ..."). It is never evidence: a citation to it would let an injected comment vouch
-# for the very claim it asks the model to make. Each alternative is one injection style.
-_TO_MODEL = re.compile(
-    r"\b(ignore|disregard|forget|override|bypass)\b[^.!?\n]{0,40}\b(instructions?|prompts?|"
-    r"rules|guidelines|context|directives?|everything (above|before))\b"
-    r"|\b(system|developer) (prompt|message|override|instructions?)\b"
-    r"|^\s*(system|assistant|developer)\s*:|\[/?(system|inst|instructions?)\]|<\|?/?(system|"
-    r"im_start|im_end|instructions?|prompt)\|?>"
-    r"|\byou are now\b|\bfrom now on,? (you|the assistant|the ai)\b"
-    r"|\b(pretend|act) (to be|as if you|as an?)\b[^.!?\n]{0,30}\b(ai|model|assistant|bot)\b"
-    r"|\b(as|if you are) an? (ai|language model|llm|assistant|chatbot)\b"
-    r"|\b(ai|llm|language model|assistant|chatbot|summari[sz]er|bot)s?\b[^.!?\n]{0,40}\b(must|"
-    r"should|shall|will|need to|have to)\b[^.!?\n]{0,20}\b(say|answer|respond|reply|state|"
-    r"write|report|claim|tell|output)\b"
-    r"|\b(new|updated|real|hidden) instructions?\s*:"
-    r"|\b(begin|end) (of )?(system|new|the)? ?(prompt|instructions?|context|document)\b"
-    r"|\b(jailbreak|developer mode|do anything now)\b"
-    r"|\b(always|only) (answer|respond|reply|say)\b[^.!?\n]{0,40}\b(that|with)\b",
-    re.I | re.M,
-)
+# FOLD plus every whitespace character to a plain space (one C-speed pass over a corpus)
+_FOLD_SPACES = {**FOLD, **{c: " " for c in range(0x3001) if chr(c).isspace() and c != 32}}
 
 
-def addressed_to_model(text: str) -> bool:
-    """True for prompt-injection text: an instruction to an AI, not a claim to cite."""
-    return bool(_TO_MODEL.search(text))
+class _OwnWords:
+    """Every post's own words, whitespace-collapsed, in one string: a quote's other
+    occurrences cost one scan in C, not a pass over the posts in Python."""
+
+    def __init__(self, posts: Mapping[str, Post]):
+        self.ids = list(posts)
+        self.order = {pid: i for i, pid in enumerate(self.ids)}
+        own = (p.own_text if p.quotes else p.text for p in posts.values())
+        text = "\x00".join(own).translate(_FOLD_SPACES)
+        while "  " in text:
+            text = text.replace("  ", " ")
+        self.text = text
+        self.starts = [0] + [m.end() for m in re.finditer("\x00", text)]
+
+    def posts_with(self, words: str) -> Iterator[str]:
+        """Posts containing ``words`` (whitespace-collapsed), in post order."""
+        pos = self.text.find(words)
+        while pos >= 0:
+            yield self.ids[bisect_right(self.starts, pos) - 1]
+            pos = self.text.find(words, pos + 1)
+
+
+_OWN_WORDS: list[tuple[Mapping[str, Post], _OwnWords]] = []
+
+
+def _own_words(posts: Mapping[str, Post]) -> _OwnWords:
+    """Built once per posts mapping (an index's lives as long as the index); the last few."""
+    for known, words in _OWN_WORDS:
+        if known is posts:
+            return words
+    words = _OwnWords(posts)
+    _OWN_WORDS.insert(0, (posts, words))
+    del _OWN_WORDS[2:]
+    return words
+
+
+def _copied_from(posts: Mapping[str, Post], post: Post, quote: str) -> Post | None:
+    """The first earlier post by someone else with these words as its own, when they are
+    long enough to be a copy rather than a shared phrase (as in quote attribution): words a
+    poster pasted from another branch of the thread, which attribution (ancestors only)
+    leaves in the poster's own words."""
+    needle = " ".join(quote.translate(FOLD).split())
+    if len(needle) < LONG_CHARS or len(needle.split()) < LONG_WORDS:
+        return None
+    own = _own_words(posts)
+    me, mine = own.order.get(post.id, len(own.ids)), Author.of(post).key
+    for pid in own.posts_with(needle):
+        if own.order[pid] >= me:
+            break
+        if Author.of(posts[pid]).key != mine:
+            return posts[pid]
+    return None
 
 
 def verify_citation(
-    source: Any, post_id: str, quote: str, key: str = "", recredit: bool = True, _hops: int = 0
+    source: PostSource, post_id: str, quote: str, key: str = "", recredit: bool = True,
+    _hops: int = 0,
 ) -> Citation | DroppedCitation:
-    """Check one (post, quote); text the post quoted is re-cited to its origin if ``recredit``."""
+    """Check one (post, quote). Words the post quoted, or copied from an earlier post by
+    someone else, are re-cited to their origin if ``recredit``, else dropped."""
     posts = _posts_of(source)
     post = posts.get(post_id)
     if post is None:
@@ -124,22 +122,28 @@ def verify_citation(
     if not forms:
         return DroppedCitation(key, post_id, quote, "quote too short to check")
     hit = locate_quote(post, quote)
-    if hit and addressed_to_model(post.own_text):
+    if hit and is_instruction(post, *hit):
         reason = "an instruction addressed to the model, not a claim"
         return DroppedCitation(key, post_id, quote, reason)
+    origin: Post | None = None
     if hit:
-        return Citation(key, post.id, post.author, post.text[hit[0]:hit[1]], hit[0], hit[1])
-    for qt in post.quotes:
-        if not any(_find_in(post.text, qt.start, qt.end, f) for f in forms):
-            continue
-        origin = posts.get(qt.from_post_id)
-        if recredit and origin is not None and origin.id != post.id and _hops < 8:
-            again = verify_citation(posts, origin.id, quote, key, _hops=_hops + 1)
-            if isinstance(again, Citation):
-                return again
-        source = qt.from_post_id or "an unknown source"
-        return DroppedCitation(key, post_id, quote, f"quoted from {source}, not own words")
-    return DroppedCitation(key, post_id, quote, "quote not found in the post's own words")
+        origin = _copied_from(posts, post, post.text[hit[0]:hit[1]])
+        if origin is None:
+            return Citation(key, post.id, post.author, post.text[hit[0]:hit[1]], hit[0], hit[1])
+        source = origin.id
+    else:
+        for qt in post.quotes:
+            if any(locate(post.text, f, qt.start, qt.end) for f in forms):
+                origin = posts.get(qt.from_post_id)
+                source = qt.from_post_id or "an unknown source"  # "": a claim not borne out
+                break
+        else:
+            return DroppedCitation(key, post_id, quote, "quote not found in the post's own words")
+    if recredit and origin is not None and origin.id != post.id and _hops < 8:
+        again = verify_citation(posts, origin.id, quote, key, _hops=_hops + 1)
+        if isinstance(again, Citation):
+            return again
+    return DroppedCitation(key, post_id, quote, f"quoted from {source}, not own words")
 
 
 # --- answers: markers, sentences, verification ---------------------------------------
@@ -184,7 +188,7 @@ def split_sentences(text: str) -> list[str]:
 def check_answer(
     text: str,
     keyed: Mapping[str, tuple[str, str]],
-    source: Any,
+    source: PostSource,
     keep_uncited: Iterable[str] = (),
     by_line: bool = False,
 ) -> CheckedAnswer:
@@ -228,20 +232,14 @@ def check_answer(
     return result
 
 
-def _content(text: str) -> set[str]:
-    """Content words as retrieval sees them (stop words out, stemmed: ban / banned)."""
-    from argmap.lexical import tokens
-
-    return set(tokens(text))
-
-
 def _shares_words(sentence: str, quotes: list[str]) -> bool:
-    words = _content(sentence)
-    return not words or bool(words & _content(" ".join(quotes)))
+    """A content word (as retrieval sees them: ban / banned) in common, or none to share."""
+    words = set(tokens(sentence))
+    return not words or bool(words & set(tokens(" ".join(quotes))))
 
 
 def _verify_markers(
-    sentence: str, source: Any, keyed: Mapping[str, tuple[str, str]]
+    sentence: str, source: PostSource, keyed: Mapping[str, tuple[str, str]]
 ) -> tuple[list[list[Citation]], list[DroppedCitation]]:
     """Each marker's verified citations (in marker order) and everything that failed."""
     per_marker: list[list[Citation]] = []
@@ -279,7 +277,7 @@ def _assign_keys(
 
 
 def _verify_key(
-    source: Any, keyed: Mapping[str, tuple[str, str]], key: str, inline: str | None
+    source: PostSource, keyed: Mapping[str, tuple[str, str]], key: str, inline: str | None
 ) -> Citation | DroppedCitation:
     """A marker's key names evidence; an inline quote, when given, is what gets checked."""
     ref = keyed.get(key)

@@ -136,7 +136,7 @@ def _brief(args: argparse.Namespace) -> int:
 
     b = api.brief(args.side, corpus=args.corpus, proposition=args.proposition)
     if args.json or args.format == "json":
-        _print_json(b)
+        _print_json(b.to_dict())
     else:
         _say(render_markdown(b), end="")
     return 0

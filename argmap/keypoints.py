@@ -13,7 +13,6 @@ model pass per pair, hence only the top few).
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from argmap.embeddings import MiniLMEmbeddings, _session_and_tokenizer, _text_key
+from argmap.text import tokens
 
 MATCHER_PATH = Path(__file__).parent / "models" / "kp_matcher.npz"
 # all-MiniLM-L6-v2 fine-tuned on ArgKP-2021 train for matching (train/finetune_matcher.py), int8
@@ -39,11 +39,6 @@ CROSS_MARGIN = 0.25
 # Cosine distance under which two sentences are taken as making the same point (average
 # linkage); 0.55 keeps paraphrases together without merging different arguments on the seed.
 DISTANCE_THRESHOLD = 0.55
-_WORD = re.compile(r"[A-Za-z0-9']+")
-_STOP = frozenset(
-    "a an the of to in on for and or but is are was were be been it its this that these those "
-    "with as by at from not no do does did have has had they them their he she we you i".split()
-)
 
 
 MAX_LINKAGE = 2500  # rows clustered exactly; beyond, sample + nearest centroid
@@ -63,9 +58,8 @@ def cluster(vecs: np.ndarray, threshold: float = DISTANCE_THRESHOLD) -> list[lis
         return []
     if n == 1:
         return [[0]]
-    # The same sentence pasted again clusters once (exact duplicates are common at scale).
-    # Rows are keyed by a digest of their bytes: np.unique(axis=0) would sort copies of the
-    # whole matrix (three times its size at 100k posts).
+    # The same sentence pasted again clusters once; rows are keyed by a digest of their bytes
+    # because np.unique(axis=0) would sort copies of the whole matrix.
     first: dict[bytes, int] = {}
     inverse = np.empty(n, dtype=np.int64)
     for i, row in enumerate(np.ascontiguousarray(vecs, dtype=np.float32)):
@@ -84,8 +78,8 @@ def _linkage_labels(vecs: np.ndarray, threshold: float) -> np.ndarray:
     """Average-linkage cosine clusters; above MAX_LINKAGE rows (quadratic memory and time),
     cluster a fixed sample and give every other row its nearest sample cluster's label when
     that centroid lies within ``threshold``, else a cluster of its own."""
-    # scipy's average linkage is the algorithm of sklearn's AgglomerativeClustering(linkage=
-    # "average", metric="cosine"); importing it costs 0.4 s instead of 1.2 s per map build.
+    # scipy's average linkage is sklearn's AgglomerativeClustering(linkage="average",
+    # metric="cosine") without sklearn's import cost.
     from scipy.cluster.hierarchy import fcluster, linkage
 
     n = len(vecs)
@@ -130,8 +124,7 @@ def describe(vecs: np.ndarray, texts: list[str], members: list[int]) -> Cluster:
     """Pick the member most similar to the rest (weighted by label quality) as the label."""
     sub = vecs[members]
     if len(members) > 1:
-        # sum_j cos(i, j) = v_i . sum_j v_j: linear memory, where the pairwise matrix of a
-        # 20k-member cluster (common at 100k posts) would take 1.6 GB
+        # sum_j cos(i, j) = v_i . sum_j v_j: linear memory, not a pairwise matrix
         self_sim = np.einsum("ij,ij->i", sub, sub)
         cent = (sub @ sub.sum(0) - self_sim) / (len(members) - 1)
     else:
@@ -141,14 +134,10 @@ def describe(vecs: np.ndarray, texts: list[str], members: list[int]) -> Cluster:
     return Cluster(members, members[best], [float(c) for c in cent])
 
 
-def _tokens(text: str) -> set[str]:
-    return {w.lower() for w in _WORD.findall(text) if w.lower() not in _STOP}
-
-
 def token_overlap(arguments: list[str], key_points: list[str]) -> np.ndarray:
     """Jaccard overlap of content words, (n_arguments, n_key_points)."""
-    a = [_tokens(t) for t in arguments]
-    k = [_tokens(t) for t in key_points]
+    a = [set(tokens(t)) for t in arguments]
+    k = [set(tokens(t)) for t in key_points]
     out = np.zeros((len(a), len(k)), dtype=np.float32)
     for i, x in enumerate(a):
         for j, y in enumerate(k):

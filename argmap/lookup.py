@@ -8,25 +8,21 @@ through BM25 over units (a post's own sentences); a name lists that author's pos
 
 from __future__ import annotations
 
-import re
 import threading
 import weakref
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from argmap.citations import FOLD as _FOLD
-from argmap.citations import normalise
+from argmap.lexical import lexical_index
 from argmap.records import Post
 from argmap.store import CorpusIndex
+from argmap.text import clean_quote, locate, normalise
 
 Mode = Literal["auto", "quote", "words", "author", "post"]
 MODES: tuple[Mode, ...] = ("auto", "quote", "words", "author", "post")
 Role = Literal["ancestor", "hit", "reply"]
 _MAX_REPLIES = 25
 _SNIPPET = 160
-# Curly quotes fold to straight ones (citations.FOLD: same length, so offsets survive)
-# because a quote pasted from a browser rarely keeps the source's quote characters.
-_TRIM = " \t\r\n\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
 
 
 @dataclass(frozen=True)
@@ -72,35 +68,11 @@ class LookupResult:
         return asdict(self)
 
 
-def clean_query(query: str) -> str:
-    """A pasted quote without its surrounding quote marks, ellipses and extra whitespace."""
-    q = " ".join(query.translate(_FOLD).split())
-    q = q.strip(_TRIM)
-    q = re.sub(r"^(\.\.\.|\u2026)\s*|\s*(\.\.\.|\u2026)$", "", q)
-    return q.strip(_TRIM)
-
-
 class _Cache:
-    """Per-index derived data (normalised texts, BM25), built once per corpus generation."""
+    """Every post's text normalised (argmap.text.normalise), built once per corpus generation."""
 
     def __init__(self, index: CorpusIndex):
         self.norm = {p.id: normalise(p.text) for p in index.thread.posts}
-        self._bm25: Any = None
-        self._lock = threading.Lock()
-
-    def bm25(self, index: CorpusIndex) -> Any:
-        with self._lock:
-            if self._bm25 is None:
-                import bm25s
-
-                retriever = bm25s.BM25()
-                texts = [u.text for u in index.units] or [""]
-                retriever.index(
-                    bm25s.tokenize(texts, stopwords="en", show_progress=False),
-                    show_progress=False,
-                )
-                self._bm25 = retriever
-            return self._bm25
 
 
 _CACHES: weakref.WeakKeyDictionary[CorpusIndex, _Cache] = weakref.WeakKeyDictionary()
@@ -132,15 +104,6 @@ def _find_all(hay: str, needle: str) -> list[int]:
     return out
 
 
-def _locate(index: CorpusIndex, post_id: str, needle: str) -> tuple[int, int] | None:
-    """Offsets in ``post_id``'s text of the first verbatim (normalised) match of ``needle``."""
-    norm, idx = _cache(index).norm.get(post_id, ("", []))
-    pos = norm.find(needle)
-    if pos < 0 or not needle:
-        return None
-    return idx[pos], idx[pos + len(needle) - 1] + 1
-
-
 def _hit(
     index: CorpusIndex, post: Post, start: int, end: int, match: str, score: float
 ) -> LookupHit:
@@ -158,7 +121,7 @@ def _hit(
         hit.original_post_id = q.from_post_id or None  # "": origin unknown
         original = index.posts.get(q.from_post_id)
         hit.original_author = original.author if original else ""
-        span = _locate(index, q.from_post_id, normalise(hit.text)[0].strip())
+        span = locate(original.text, hit.text) if original else None
         if span:
             hit.original_start, hit.original_end = span
     hit.ancestors, hit.replies = thread_context(index, post.id)
@@ -194,7 +157,7 @@ def thread_context(index: CorpusIndex, post_id: str) -> tuple[list[ContextPost],
 
 def by_quote(index: CorpusIndex, query: str, limit: int = 10) -> list[LookupHit]:
     """Verbatim matches (whitespace-normalised; case-insensitive only if nothing exact)."""
-    needle = normalise(clean_query(query))[0]
+    needle = clean_quote(query)
     if len(needle) < 3:
         return []
     cache = _cache(index)
@@ -218,27 +181,17 @@ def by_quote(index: CorpusIndex, query: str, limit: int = 10) -> list[LookupHit]
 
 
 def by_words(index: CorpusIndex, query: str, limit: int = 10) -> list[LookupHit]:
-    """BM25 over units, best sentence per post."""
-    import bm25s
-
-    units = index.units
-    if not units or not query.strip():
-        return []
-    tokens = bm25s.tokenize([query], stopwords="en", return_ids=False, show_progress=False)
-    if not tokens or not tokens[0]:
-        return []
-    docs, scores = _cache(index).bm25(index).retrieve(
-        tokens, k=min(len(units), limit * 4), show_progress=False
-    )
+    """BM25 over units (the same index and tokens as chat retrieval), best sentence per post."""
+    lex = lexical_index(index)
     hits: list[LookupHit] = []
     seen: set[str] = set()
-    for i, score in zip(docs[0], scores[0], strict=True):
-        unit = units[int(i)]
+    for row, score in lex.ranked(query, limit * 4):
+        unit = lex.units[row]
         post = index.posts.get(unit.post_id)
-        if score <= 0 or post is None or unit.post_id in seen:
+        if post is None or unit.post_id in seen:
             continue
         seen.add(unit.post_id)
-        hits.append(_hit(index, post, unit.start, unit.end, "words", float(score)))
+        hits.append(_hit(index, post, unit.start, unit.end, "words", score))
         if len(hits) >= limit:
             break
     return hits

@@ -14,35 +14,37 @@ import hashlib
 import json
 import re
 import warnings
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
+from argmap.citations import verify_citation
 from argmap.keypoints import cluster, describe
-from argmap.records import ArgumentMap, Citation, KeyPoint, Post, ReplyRelation, StanceLabel, Unit
+from argmap.records import (
+    ArgumentMap,
+    Author,
+    Citation,
+    KeyPoint,
+    Post,
+    ReplyRelation,
+    StanceLabel,
+    Unit,
+    who,
+)
 from argmap.relations import as_records, reply_relations
 from argmap.stance import label, score_vectors
+from argmap.text import word_key
+from argmap.view import CorpusView
 
-MAP_VERSION = "1"
+MAP_VERSION = "2"
 PROPAGATION = 0.9  # share of the parent's (clipped) logit a support/rebuttal carries over
 MIN_WORDS = 5  # shorter units ("No.", "It isn't.") are moves in a thread, not arguments
 MAX_POINTS = 10
 QUOTES_PER_POINT = 3
 
 
-def _locate(post: Post, quote: str) -> tuple[int, int] | None:
-    try:
-        from argmap.citations import locate_quote
-    except ImportError:  # pragma: no cover - the verifier ships with argmap
-        for s, e in post.own_spans():
-            i = post.text.find(quote, s, e)
-            if i >= 0:
-                return i, i + len(quote)
-        return None
-    return locate_quote(post, quote)
-
-
-def default_proposition(index: Any) -> str:
+def default_proposition(index: CorpusView) -> str:
     """The article's headline, else its first sentence."""
     thread = index.thread
     if thread.title.strip():
@@ -53,24 +55,12 @@ def default_proposition(index: Any) -> str:
     return "the proposal under discussion"
 
 
-def author_key(post: Post) -> str:
-    """Distinct people: named authors by name; unknown or anonymous ones, one per post."""
-    name = post.author.strip()
-    if not name or name.lower() in {"anonymous", "anonymous coward", "[deleted]", "unknown"}:
-        return f"{name or 'anonymous'} ({post.id})"
-    return post.author_id.strip() and f"{name} ({post.author_id})" or name
-
-
-def _norm(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.lower()))
-
-
 def duplicates(posts: list[Post]) -> dict[str, str]:
     """Post id -> id of the first post with the same own words (pasted twice counts once)."""
     seen: dict[str, str] = {}
     out: dict[str, str] = {}
     for p in posts:
-        key = _norm(p.own_text)
+        key = word_key(p.own_text)
         if len(key) < 20:
             continue
         if key in seen:
@@ -86,7 +76,7 @@ def _vectors(units: list[Unit], embed: Any) -> np.ndarray:
 
 def _post_vectors(units: list[Unit], uvecs: np.ndarray, row_of: dict[str, int]) -> np.ndarray:
     """Each post's direction: the normalised sum of its unit vectors, summed in place
-    (no per-post arrays: at 100k posts a list of them costs twice the result)."""
+    (no per-post arrays, which would cost more memory than the result)."""
     if not row_of:
         return uvecs[:0]
     idx = np.array([row_of[u.post_id] for u in units], dtype=np.int64)
@@ -99,7 +89,7 @@ def _post_vectors(units: list[Unit], uvecs: np.ndarray, row_of: dict[str, int]) 
     return out / np.clip(np.linalg.norm(out, axis=1, keepdims=True), 1e-9, None)  # type: ignore[no-any-return]
 
 
-def build_map(index: Any, proposition: str | None = None) -> ArgumentMap:
+def build_map(index: CorpusView, proposition: str | None = None) -> ArgumentMap:
     """Compute the map from an index (``thread``, ``units``, ``store.embeddings``)."""
     prop = proposition or default_proposition(index)
     embed = index.store.embeddings
@@ -116,7 +106,7 @@ def build_map(index: Any, proposition: str | None = None) -> ArgumentMap:
     prior = dict(zip([p.id for p in with_text],
                      score_vectors(prop, [p.own_text for p in with_text], pvecs, embed).tolist(),
                      strict=True))
-    del pvecs  # 150 MB at 100k posts, not needed past the priors
+    del pvecs  # large at scale, and not needed past the priors
     rel = reply_relations(posts, prior)
     final: dict[str, float] = {}
     for p in comments:  # thread (pre-)order: parents come first
@@ -166,8 +156,8 @@ def _key_points(
     for r in relations:
         if r.relation == "rebuts":
             rebuttals_of.setdefault(r.to_post_id, []).append(r.from_post_id)
-    dups_of: dict[str, list[str]] = {}  # original -> its copies (a scan of dups per cluster
-    for d, orig in dups.items():         # was 0.7 s at 20k posts)
+    dups_of: dict[str, list[str]] = {}  # original -> its copies, so no scan per cluster
+    for d, orig in dups.items():
         dups_of.setdefault(orig, []).append(d)
     dup_rank = {d: i for i, d in enumerate(dups)}
     scored: list[tuple[tuple[float, ...], KeyPoint]] = []
@@ -176,17 +166,17 @@ def _key_points(
         post_ids = list(dict.fromkeys(units[idx[m]].post_id for m in group))
         copies = (d for p in post_ids for d in dups_of.get(p, []))
         post_ids += sorted(copies, key=dup_rank.__getitem__)
-        authors = list(dict.fromkeys(author_key(by_id[p]) for p in post_ids if p not in dups))
+        people = {Author.of(by_id[p]).key: Author.of(by_id[p]) for p in post_ids if p not in dups}
+        authors = list(people.values())
         quotes: list[Citation] = []
         order = sorted(range(len(group)), key=lambda k: -c.centrality[k])
         for k in [group.index(c.label)] + order:
             u = units[idx[group[k]]]
             if len(quotes) >= QUOTES_PER_POINT or any(q.post_id == u.post_id for q in quotes):
                 continue
-            span = _locate(by_id[u.post_id], u.text)
-            if span is not None:
-                quotes.append(Citation(f"{u.post_id}:{span[0]}", u.post_id,
-                                       author_key(by_id[u.post_id]), u.text, span[0], span[1]))
+            cite = own_quote(by_id, u)
+            if cite is not None:
+                quotes.append(cite)
         rebuttals = list(dict.fromkeys(r for p in post_ids for r in rebuttals_of.get(p, [])))
         kp = KeyPoint(texts[c.label], authors, post_ids, quotes, rebuttals)
         scored.append(((len(authors), len(group), -group[0]), kp))
@@ -194,13 +184,19 @@ def _key_points(
     return [kp for _, kp in scored[:MAX_POINTS]]
 
 
-def map_from_dict(d: dict[str, Any]) -> ArgumentMap:
-    def kps(rows: list[dict[str, Any]]) -> list[KeyPoint]:
-        return [KeyPoint(r["key_point"], r["authors"], r["post_ids"],
-                         [Citation(**q) for q in r["quotes"]], r["rebuttals"]) for r in rows]
+def own_quote(posts: Mapping[str, Post], unit: Unit) -> Citation | None:
+    """The unit as a quote of its poster, if the verifier credits the words to them (not to a
+    post they copied them from, and not an instruction to a model)."""
+    got = verify_citation(posts, unit.post_id, unit.text, key=f"{unit.post_id}:{unit.start}")
+    if not isinstance(got, Citation) or got.post_id != unit.post_id:
+        return None
+    return Citation(got.key, got.post_id, who(posts[got.post_id]), got.quote, got.start, got.end)
 
+
+def map_from_dict(d: dict[str, Any]) -> ArgumentMap:
     return ArgumentMap(
-        proposition=d["proposition"], pro=kps(d["for"]), con=kps(d["against"]),
+        proposition=d["proposition"], pro=[KeyPoint.from_dict(k) for k in d["for"]],
+        con=[KeyPoint.from_dict(k) for k in d["against"]],
         neutral_posts=d["neutral_posts"],
         stances={k: StanceLabel(**v) for k, v in d["stances"].items()},
         relations=[ReplyRelation(**r) for r in d["relations"]],
@@ -216,7 +212,9 @@ def _doc_kind(proposition: str | None) -> str:
     return f"argmap.v{MAP_VERSION}.{digest}"
 
 
-def get_map(index: Any, proposition: str | None = None, rebuild: bool = False) -> ArgumentMap:
+def get_map(
+    index: CorpusView, proposition: str | None = None, rebuild: bool = False
+) -> ArgumentMap:
     """The cached map for this index generation, computed (and cached) when missing."""
     kind = _doc_kind(proposition)
     if not rebuild:

@@ -23,9 +23,11 @@ from argmap.citations import check_answer
 from argmap.config import ABSTAIN_THRESHOLD, settings
 from argmap.engines import NOT_IN_DISCUSSION, Engine, TokenSink, Turn, get_engine
 from argmap.engines.extractive import ExtractiveEngine, needs_history, own_content
-from argmap.lexical import authors_named, lexical_index, tokens
+from argmap.lexical import authors_named, lexical_index
 from argmap.records import Answer, Evidence
 from argmap.retrieve import asks_about_replies, retrieve
+from argmap.text import tokens
+from argmap.view import CorpusView
 
 __all__ = ["ABSTAIN_THRESHOLD", "NOT_IN_DISCUSSION", "ask", "support"]
 
@@ -68,7 +70,7 @@ def threshold() -> float:
     return settings().abstain_threshold
 
 
-def support(index: Any, question: str, evidence: list[Evidence]) -> float:
+def support(index: CorpusView, question: str, evidence: list[Evidence]) -> float:
     """How well the evidence covers the question (0..~1): the best dense similarity plus the
     share of the question's rare-word (IDF) mass that the top evidence contains. A named
     author's name counts as covered ("who is gweihir" is answered by his posts, which never
@@ -90,7 +92,7 @@ def support(index: Any, question: str, evidence: list[Evidence]) -> float:
     return max(blended, cover) if named else blended
 
 
-def _turns(history: Iterable[Any] | None, index: Any) -> list[Turn]:
+def _turns(history: Iterable[Any] | None, index: CorpusView) -> list[Turn]:
     """Accept Answers, (question, answer) pairs, {"question", "answer"} dicts, or chat
     messages ({"role": "user"|"assistant", "content"}) and keep who each turn was about."""
     turns: list[Turn] = []
@@ -117,7 +119,7 @@ def _turns(history: Iterable[Any] | None, index: Any) -> list[Turn]:
     return turns
 
 
-def _last_context(index: Any, history: Iterable[Any] | None) -> set[str] | None:
+def _last_context(index: CorpusView, history: Iterable[Any] | None) -> set[str] | None:
     """The posts the last answer cited, with the posts they replied to and their replies;
     None when the history carries no citations (plain text turns)."""
     last = [item for item in history or [] if isinstance(item, Answer)]
@@ -141,7 +143,7 @@ _MAPS: dict[tuple[str, str, str], tuple[float, MapFacts]] = {}
 _RECHECK_S = 60.0  # a map built after the first question is picked up this much later
 
 
-def cached_map(index: Any) -> MapFacts:
+def cached_map(index: CorpusView) -> MapFacts:
     """Stances and reply relations from the argument map cached with this index generation,
     if one is; never builds a map (that is the map's job, done at ingest)."""
     key = (str(getattr(index.store, "location", "")), index.name, index.info.generation)
@@ -165,7 +167,7 @@ def cached_map(index: Any) -> MapFacts:
     return facts
 
 
-def cached_stances(index: Any) -> dict[str, str] | None:
+def cached_stances(index: CorpusView) -> dict[str, str] | None:
     return cached_map(index).stances
 
 
@@ -181,7 +183,7 @@ def wanted_relations(question: str) -> set[str]:
         {"supports"} if _AGREE.search(question) else set())
 
 
-def replies_by_relation(index: Any, question: str) -> set[str] | None:
+def replies_by_relation(index: CorpusView, question: str) -> set[str] | None:
     """For "who agreed / disagreed with X": the replies to X's posts that the map labels
     that way (possibly none). None when the question is not one, or no map is cached."""
     want = wanted_relations(question)
@@ -208,7 +210,7 @@ def ask(
     corpus: str | None = None,
     engine: str | Engine | None = None,
     *,
-    index: Any = None,
+    index: CorpusView | None = None,
     k: int = 8,
     on_token: TokenSink | None = None,
 ) -> Answer:

@@ -7,6 +7,7 @@ Offsets are always character offsets into ``Post.text`` (the text as published).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -61,7 +62,7 @@ class Post:
         return "\n\n".join(self.text[s:e].strip() for s, e in self.own_spans())
 
     def to_dict(self) -> dict[str, Any]:
-        # by hand: dataclasses.asdict deep-copies recursively (2 s of ingest at 20k posts)
+        # by hand: dataclasses.asdict's recursive deep copy is slow at ingest scale
         d = {f: getattr(self, f) for f in Post.__dataclass_fields__ if f != "quotes"}
         d["quotes"] = [{"text": q.text, "from_post_id": q.from_post_id, "start": q.start,
                         "end": q.end} for q in self.quotes]
@@ -76,6 +77,38 @@ class Post:
 
 
 _POST_FIELDS = set(Post.__dataclass_fields__)
+
+
+# Author names that stand for nobody in particular: each such post is its own person.
+_NOBODY = frozenset({"", "anonymous", "anonymous coward", "[deleted]", "unknown"})
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who wrote a post: ``name`` as shown to a reader, ``key`` telling distinct people apart
+    (a named author is one person however often they post; an anonymous post is its own)."""
+
+    name: str
+    key: str
+    anonymous: bool = False  # no name that tells who wrote it: a person of its own per post
+
+    @classmethod
+    def of(cls, post: Post | None) -> Author:
+        if post is None:
+            return cls("Unknown", "", anonymous=True)
+        name = post.author.strip()
+        shown = "The article" if post.kind == "article" else name or "Anonymous"
+        if name.lower() in _NOBODY:
+            return cls(shown, f"post {post.id}", anonymous=True)
+        return cls(shown, f"{name} {post.author_id}".strip())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "key": self.key, "anonymous": self.anonymous}
+
+
+def who(post: Post | None) -> str:
+    """A post's author as every surface names it."""
+    return Author.of(post).name
 
 
 @dataclass
@@ -132,6 +165,9 @@ class Citation:
     start: int
     end: int
 
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
 
 @dataclass(frozen=True)
 class DroppedCitation:
@@ -159,10 +195,20 @@ class Answer:
 @dataclass
 class KeyPoint:
     key_point: str
-    authors: list[str]
+    authors: list[Author]  # distinct people
     post_ids: list[str]
     quotes: list[Citation] = field(default_factory=list)
     rebuttals: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key_point": self.key_point, "authors": [a.to_dict() for a in self.authors],
+                "post_ids": list(self.post_ids), "quotes": [q.to_dict() for q in self.quotes],
+                "rebuttals": list(self.rebuttals)}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> KeyPoint:
+        return cls(d["key_point"], [Author(**a) for a in d["authors"]], list(d["post_ids"]),
+                   [Citation(**q) for q in d["quotes"]], list(d["rebuttals"]))
 
 
 @dataclass
@@ -193,8 +239,7 @@ class ArgumentMap:
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``argmap map --json`` (``for``/``against`` are Python keywords).
 
-        The per-post and per-unit tables by hand: asdict's recursive deep copy of them took
-        1.2 s at 20k posts."""
+        The per-post and per-unit tables by hand: asdict's recursive deep copy is slow."""
         def label(s: StanceLabel) -> dict[str, Any]:
             return {"stance": s.stance, "confidence": s.confidence}
 
@@ -207,6 +252,43 @@ class ArgumentMap:
             "unanswered": list(self.unanswered),
             "unanswered_for": list(self.unanswered_for),
             "unit_stances": {k: label(v) for k, v in self.unit_stances.items()},
-            "for": [asdict(k) for k in self.pro],
-            "against": [asdict(k) for k in self.con],
+            "for": [k.to_dict() for k in self.pro],
+            "against": [k.to_dict() for k in self.con],
         }
+
+
+@dataclass
+class BriefPoint:
+    """One key point of a brief with the verified quotes behind it and the rebuttals it drew."""
+
+    key_point: str
+    authors: list[Author]
+    post_ids: list[str]
+    quotes: list[Citation]
+    rebuttals: list[Citation]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key_point": self.key_point, "distinct_authors": len(self.authors),
+                "authors": [a.name for a in self.authors], "post_ids": list(self.post_ids),
+                "quotes": [q.to_dict() for q in self.quotes],
+                "rebuttals": [q.to_dict() for q in self.rebuttals]}
+
+
+@dataclass
+class Brief:
+    """A debate brief for one side: only key point labels and verified quotes."""
+
+    proposition: str
+    side: Literal["for", "against"]
+    key_points: list[BriefPoint]
+    other_side_points: list[str]
+    unanswered_objections: list[Citation]
+    open_questions: list[Citation]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``argmap brief --format json``."""
+        return {"proposition": self.proposition, "side": self.side,
+                "key_points": [k.to_dict() for k in self.key_points],
+                "other_side_points": list(self.other_side_points),
+                "unanswered_objections": [q.to_dict() for q in self.unanswered_objections],
+                "open_questions": [q.to_dict() for q in self.open_questions]}

@@ -15,16 +15,14 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Collection
-from typing import Any
 
 import numpy as np
 
-from argmap.citations import addressed_to_model
-from argmap.lexical import LexicalIndex, authors_named, lexical_index, tokens
+from argmap.lexical import LexicalIndex, authors_named, lexical_index, top_rows
 from argmap.records import Evidence
+from argmap.view import CorpusView
 
-__all__ = ["authors_named", "asks_about_replies", "lexical_index", "query_vector", "retrieve",
-           "tokens"]
+__all__ = ["authors_named", "asks_about_replies", "lexical_index", "query_vector", "retrieve"]
 
 RRF_K = 60
 MMR_LAMBDA = 0.75
@@ -35,7 +33,7 @@ _REPLY_INTENT = re.compile(
 )
 
 
-def asks_about_replies(index: Any, question: str) -> bool:
+def asks_about_replies(index: CorpusView, question: str) -> bool:
     """"Who disagreed with taustin?": a named author whose posts drew replies. The answer
     is structural (those replies), so lexical or dense closeness says little about it."""
     if not _REPLY_INTENT.search(question):
@@ -49,7 +47,7 @@ _QUERIES_MAX = 2048
 _QUERIES_LOCK = threading.Lock()
 
 
-def query_vector(index: Any, question: str) -> np.ndarray:
+def query_vector(index: CorpusView, question: str) -> np.ndarray:
     """The question's embedding, memoised in-process: a query is not worth a disk write
     in the shared embedding cache (that commit cost more than the model call itself)."""
     emb = index.store.embeddings
@@ -67,22 +65,7 @@ def query_vector(index: Any, question: str) -> np.ndarray:
     return vec
 
 
-def _top(scores: np.ndarray, rows: np.ndarray | None, n: int) -> list[int]:
-    """Row numbers of the n best positive scores (optionally only among ``rows``)."""
-    if rows is not None:
-        sub = scores[rows]
-        keep = rows[sub > 0]
-        sub = sub[sub > 0]
-    else:
-        keep = np.flatnonzero(scores > 0)
-        sub = scores[keep]
-    if len(keep) > n:
-        part = np.argpartition(-sub, n)[:n]
-        keep, sub = keep[part], sub[part]
-    return [int(i) for i in keep[np.argsort(-sub, kind="stable")]]
-
-
-def _vectors(index: Any, unit_ids: list[str]) -> dict[str, np.ndarray]:
+def _vectors(index: CorpusView, unit_ids: list[str]) -> dict[str, np.ndarray]:
     if not unit_ids:
         return {}
     got = index.units_store.get(ids=unit_ids, include=["embeddings"])
@@ -91,7 +74,7 @@ def _vectors(index: Any, unit_ids: list[str]) -> dict[str, np.ndarray]:
 
 
 def retrieve(
-    index: Any, question: str, k: int = 8, candidates: int = 40, expand: bool = True,
+    index: CorpusView, question: str, k: int = 8, candidates: int = 40, expand: bool = True,
     within: Collection[str] | None = None,
 ) -> list[Evidence]:
     """The ``k`` best, mutually diverse units for ``question`` (+ thread context if ``expand``).
@@ -107,9 +90,11 @@ def retrieve(
     qvec = query_vector(index, question)
     qlist = qvec.tolist()
     bm = lex.scores(question)
+    # instructions to a model are never evidence (argmap.injection): ask for as many more
+    dense = index.dense_search(qlist, candidates + min(int(lex.to_model.sum()), 4 * candidates))
     ranked: list[tuple[float, list[str]]] = [
-        (1.0, [u.id for u, _ in index.dense_search(qlist, candidates)]),
-        (1.0, [lex.units[i].id for i in _top(bm, None, candidates)]),
+        (1.0, [u.id for u, _ in dense if lex.citable(u.id)][:candidates]),
+        (1.0, [lex.units[i].id for i in top_rows(bm, None, candidates)]),
     ]
     boosted: set[str] = set()
     demoted: set[str] = set()  # "who disagreed with X": X's own words are not the answer
@@ -136,11 +121,10 @@ def retrieve(
     # A question naming an author (by the author field) is answered by that author's posts,
     # or the replies to them; a post that only *mentions* the name ("I am X and ...") is not.
     scoped = [u for u in fused if u in boosted] if named or within is not None else list(fused)
-    pool = sorted(scoped, key=lambda u: -fused[u])[: max(3 * k, 24)]
+    pool = [u for u in sorted(scoped, key=lambda u: -fused[u]) if lex.citable(u)][: max(3 * k, 24)]
     vecs = _vectors(index, pool)
     units = index.unit_by_id
-    # corpus text that addresses the model is data, never evidence (see citations.py)
-    pool = [u for u in pool if u in vecs and not addressed_to_model(units[u].text)]
+    pool = [u for u in pool if u in vecs]
     if not pool:
         return []
     mat = np.stack([vecs[u] for u in pool])
@@ -158,17 +142,18 @@ def retrieve(
     ]
     if expand:
         extra = _expand(index, lex, out[:3], {pool[i]: mat[i] for i in chosen}, qvec)
-        out.extend(e for e in extra if not addressed_to_model(e.unit.text))
+        out.extend(extra)
     return out
 
 
-def _dense_among(index: Any, lex: LexicalIndex, rows: np.ndarray, qvec: np.ndarray,
+def _dense_among(index: CorpusView, lex: LexicalIndex, rows: np.ndarray, qvec: np.ndarray,
                  qlist: list[float], author: str, n: int) -> list[str]:
-    """An author's units by cosine: exact over their vectors (a filtered HNSW query costs
-    ~100 ms at 40k units); Chroma's filtered search only for very prolific authors."""
+    """An author's units by cosine: exact over their vectors (cheaper than a filtered HNSW
+    query); Chroma's filtered search only for very prolific authors."""
     if len(rows) > 2000:
-        return [u.id for u, _ in index.dense_search(qlist, n, where={"author": author})]
-    ids = [lex.units[r].id for r in rows.tolist()]
+        hits = index.dense_search(qlist, n, where={"author": author})
+        return [u.id for u, _ in hits if lex.citable(u.id)]
+    ids = [lex.units[r].id for r in rows.tolist() if not lex.to_model[r]]
     vecs = _vectors(index, ids)
     ids = [i for i in ids if i in vecs]
     if not ids:
@@ -179,12 +164,12 @@ def _dense_among(index: Any, lex: LexicalIndex, rows: np.ndarray, qvec: np.ndarr
 
 def _rank_rows(bm: np.ndarray, rows: np.ndarray, n: int) -> list[int]:
     """Rows by BM25, then the rest in thread order: an author's words all count."""
-    best = _top(bm, rows, n)
+    best = top_rows(bm, rows, n)
     seen = set(best)
     return best + [int(r) for r in rows if int(r) not in seen][: max(0, n - len(best))]
 
 
-def _reply_rows(index: Any, lex: LexicalIndex, author: str) -> np.ndarray:
+def _reply_rows(index: CorpusView, lex: LexicalIndex, author: str) -> np.ndarray:
     rows: list[int] = []
     for pid in {lex.units[int(r)].post_id for r in lex.author_units[author]}:
         for reply in index.replies.get(pid, []):
@@ -206,7 +191,7 @@ def _mmr(mat: np.ndarray, rel: np.ndarray, k: int) -> list[int]:
 
 
 def _expand(
-    index: Any, lex: LexicalIndex, hits: list[Evidence], hit_vecs: dict[str, np.ndarray],
+    index: CorpusView, lex: LexicalIndex, hits: list[Evidence], hit_vecs: dict[str, np.ndarray],
     qvec: np.ndarray,
 ) -> list[Evidence]:
     """For each top hit: its parent's closest sentence and its closest reply sentence."""
@@ -224,7 +209,7 @@ def _expand(
     vecs = _vectors(index, sorted({u for _, _, ids in wanted for u in ids} - have))
     out: list[Evidence] = []
     for e, via, ids in wanted:
-        ids = [u for u in ids if u in vecs and u not in have]
+        ids = [u for u in ids if u in vecs and u not in have and lex.citable(u)]
         if not ids or e.unit.id not in hit_vecs:
             continue
         mat = np.stack([vecs[u] for u in ids])

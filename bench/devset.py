@@ -11,7 +11,10 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from argmap.view import CorpusView
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -26,7 +29,7 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def resolve(index: Any, gold: list[dict[str, str]]) -> set[str]:
+def resolve(index: CorpusView, gold: list[dict[str, str]]) -> set[str]:
     """Post ids whose own words contain each gold snippet (stored id if none does)."""
     out: set[str] = set()
     for g in gold:
@@ -47,7 +50,7 @@ def open_seed() -> Any:
     return store.open(DEFAULT_CORPUS)
 
 
-def score_answers(index: Any, engine: str = "extractive") -> dict[str, Any]:
+def score_answers(index: CorpusView, engine: str = "extractive") -> dict[str, Any]:
     """Run ``ask`` on every dev question; the numbers the tests assert on."""
     from argmap.qa import ask
 
@@ -69,7 +72,7 @@ def score_answers(index: Any, engine: str = "extractive") -> dict[str, Any]:
     }
 
 
-def recall_at(index: Any, k: int = 5) -> float:
+def recall_at(index: CorpusView, k: int = 5) -> float:
     """Share of answerable questions with a gold post among the top-k retrieved hits."""
     from argmap.retrieve import retrieve
 

@@ -20,9 +20,14 @@ import random
 import statistics
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import devset  # type: ignore[import-not-found]
 from corpora import SHARED, write  # type: ignore[import-not-found]
+
+if TYPE_CHECKING:
+    from argmap.store import CorpusIndex
+    from argmap.view import CorpusView
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -30,7 +35,7 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
 
 
-def timed(index: object, questions: list[str]) -> list[float]:
+def timed(index: CorpusView, questions: list[str]) -> list[float]:
     from argmap.qa import ask
 
     out = []
@@ -41,7 +46,7 @@ def timed(index: object, questions: list[str]) -> list[float]:
     return out
 
 
-def report(name: str, index: object, questions: list[str]) -> None:
+def report(name: str, index: CorpusView, questions: list[str]) -> None:
     from argmap.qa import ask
 
     t = time.perf_counter()
@@ -53,7 +58,7 @@ def report(name: str, index: object, questions: list[str]) -> None:
               f"p95 {pct(ms, 95):6.1f} ms  max {max(ms):6.1f} ms")
 
 
-def big_corpus(n_posts: int, home: Path) -> object:
+def big_corpus(n_posts: int, home: Path) -> CorpusIndex:
     from argmap.store import Store
     from ingest.pipeline import ingest_path
 
@@ -67,12 +72,12 @@ def big_corpus(n_posts: int, home: Path) -> object:
     return store.open(name)
 
 
-def big_questions(index: object, n: int = 100) -> list[str]:
+def big_questions(index: CorpusView, n: int = 100) -> list[str]:
     rng = random.Random(1)
     with (SHARED / "arguments_train.csv").open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     topics = sorted({r["topic"] for r in rows})
-    authors = sorted({p.author for p in index.thread.posts if p.author})  # type: ignore[attr-defined]
+    authors = sorted({p.author for p in index.thread.posts if p.author})
     qs = [f"What do people say about whether {t[0].lower()}{t[1:]}?" for t in topics]
     qs += [f"What did {rng.choice(authors)} say?" for _ in range(15)]
     qs += [f"Who disagreed with {rng.choice(authors)}?" for _ in range(15)]
@@ -137,7 +142,7 @@ def main() -> None:
     if args.posts <= 0:
         return
     big = big_corpus(args.posts, home)
-    info = big.info  # type: ignore[attr-defined]
+    info = big.info
     print(f"{info.name}: {info.posts} posts, {info.units} units")
     report(info.name, big, big_questions(big))
 

@@ -14,7 +14,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from argmap.view import CorpusView
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -30,7 +33,7 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
-def gold_accuracy(index: Any, stances: dict[str, Any], verbose: bool = True) -> float:
+def gold_accuracy(index: CorpusView, stances: dict[str, Any], verbose: bool = True) -> float:
     """Share of gold comments whose computed side matches (neutral counts as wrong)."""
     gold = json.loads(GOLD.read_text())["labels"]
     hits = 0

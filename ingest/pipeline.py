@@ -20,7 +20,7 @@ from ingest.quotes import attribute_quotes
 from ingest.units import units_for_thread
 
 # Bump when parsing, attribution or unit splitting changes: re-ingest then rebuilds.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
 
 Progress = Callable[[str, int, int], None]
 
@@ -84,7 +84,7 @@ def ingest_path(
             progress("embedding", done, total)
 
     info = store.write(name, thread, units, digest, progress=embed_progress)
-    del thread, units  # the hook reloads from the store; at 100k posts these are ~300 MB
+    del thread, units  # the hook reloads from the store; these are large at scale
     if after_write is not None:
         after_write(store, name)
     return IngestResult(name, info, False, comments, quoting, store.embeddings.computed - before)

@@ -23,14 +23,10 @@ from pathlib import Path
 import pysbd
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from argmap.citations import addressed_to_model
 from argmap.records import Post, Thread, Unit
+from argmap.text import locate
 
 _local = threading.local()  # pysbd.Segmenter keeps per-call state: one per thread
-# pysbd builds a few hundred regexes per text through re's module cache (512 entries by
-# default), so on long runs it evicts and recompiles them constantly: about a third of its
-# time at 20k posts. A larger cache costs a few MB and changes no result.
-re._MAXCACHE = max(getattr(re, "_MAXCACHE", 512), 4096)  # type: ignore[attr-defined]
 # Anything pysbd might split at: sentence punctuation or a line break before the last char.
 _MAYBE_BOUNDARY = re.compile(r"[.!?\u2026\u3002\n\r]")
 _LINE = re.compile(r"[^\n]+")
@@ -52,26 +48,23 @@ def _splitter(max_chars: int) -> RecursiveCharacterTextSplitter:
     return cache[max_chars]
 
 
-def _locate(text: str, pieces: list[str], start: int, end: int) -> Iterator[tuple[int, int]]:
-    """Spans of ``pieces`` found in order inside ``text[start:end]`` (stripped pieces)."""
+def _in_order(text: str, pieces: list[str], start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Spans of ``pieces`` found one after another inside ``text[start:end]``; a piece the
+    splitter altered beyond whitespace is skipped rather than given a guessed offset."""
     cursor = start
     for piece in pieces:
-        piece = piece.strip()
-        if not piece:
-            continue
-        pos = text.find(piece, cursor, end)
-        if pos < 0:
-            continue  # pysbd altered it; skip rather than cite words at a wrong offset
-        yield pos, pos + len(piece)
-        cursor = pos + len(piece)
+        hit = locate(text, piece, cursor, end)
+        if hit is not None:
+            yield hit
+            cursor = hit[1]
 
 
 def _blocks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     """Lines of ``text[start:end]``, long lines cut into windows of at most ``_WINDOW`` chars.
 
-    pysbd already ends a sentence at every line break, and it slows down sharply on long
-    inputs with many sentences (90k chars of "a. a. ..." took 84 s in one call), so it is fed
-    bounded blocks. Windows end after the last ". "/"! "/"? " (else the last space) in range.
+    pysbd already ends a sentence at every line break, and its time grows faster than linearly
+    on long inputs with many sentences, so it is fed bounded blocks. Windows end after the
+    last ". "/"! "/"? " (else the last space) in range.
     """
     for m in _LINE.finditer(text, start, end):
         a, b = m.span()
@@ -93,17 +86,16 @@ def _sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         body = chunk.strip()
         if not body:
             continue
-        # Fast path: pysbd runs at ~3,200 units/s on short comments, the fast path at ~15,000.
-        # A span that starts with a letter or digit (pysbd splits after a leading "(...)" or
-        # quotation) and has no possible boundary before its last character is one sentence.
+        # Fast path (pysbd is the slow part of ingest): a span that starts with a letter or
+        # digit (pysbd splits after a leading "(...)" or quotation) and has no possible
+        # boundary before its last character is one sentence.
         if body[0].isalnum() and not _MAYBE_BOUNDARY.search(body, 0, len(body) - 1):
             lead = len(chunk) - len(chunk.lstrip())
             yield a + lead, a + lead + len(body)
         else:
             # processor().process() is segment() minus its span search, which compiles every
-            # sentence as a regex (a fifth of unit time at 20k posts); _locate finds the
-            # spans instead, with the same result on the 20k bench thread and the seed
-            yield from _locate(text, _segmenter().processor(chunk).process(), a, b)
+            # sentence as a regex; _in_order finds the spans instead
+            yield from _in_order(text, _segmenter().processor(chunk).process(), a, b)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -116,18 +108,16 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 def units_for_post(post: Post, max_chars: int = 400) -> list[Unit]:
     """Sentence units of ``post``'s own words; each ``text`` equals ``post.text[start:end]``.
 
-    A post that addresses a language model (prompt injection) gets no units at all: it stays
-    readable in its thread, but is never retrieved or cited as evidence.
+    Sentences addressed to a language model are units too (lookup finds them); retrieval and
+    the verifier tell them apart (argmap.injection).
     """
     text = post.text
     units: list[Unit] = []
-    if addressed_to_model(post.own_text):
-        return units
     for s0, e0 in post.own_spans():
         for s, e in _sentences(text, s0, e0):
             spans = [(s, e)]
             if e - s > max_chars:
-                spans = list(_locate(text, _splitter(max_chars).split_text(text[s:e]), s, e))
+                spans = list(_in_order(text, _splitter(max_chars).split_text(text[s:e]), s, e))
             for a, b in spans:
                 a, b = _trim(text, a, b)
                 piece = text[a:b]
@@ -149,7 +139,7 @@ def units_for_post(post: Post, max_chars: int = 400) -> list[Unit]:
     return units
 
 
-# Below this many posts a helper interpreter (~0.5 s to start) costs more than it saves.
+# Below this many posts starting a helper interpreter costs more than it saves.
 PARALLEL_MIN_POSTS = 5000
 
 
@@ -164,9 +154,9 @@ def _cores() -> int:
 def units_for_thread(thread: Thread, max_chars: int = 400) -> list[Unit]:
     """Units of every post, in thread order.
 
-    Sentence splitting is pure Python (pysbd; a quarter of a cached 20k-post ingest) and posts are
-    independent, so a large thread is shared with one helper interpreter per extra core
-    (``serve``: posts in, units out, as pickles on its pipes) while this
+    Sentence splitting is pure Python (pysbd) and posts are independent, so a large thread
+    is shared with one helper interpreter per extra core (``serve``: posts in, units out, as
+    pickles on its pipes) while this
     process does its own share; nothing else runs during this step, so those cores would
     idle. Not multiprocessing: spawn re-runs the caller's main script in each worker (a
     user script without a ``__main__`` guard would repeat its own side effects), and fork

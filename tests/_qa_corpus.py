@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from argmap.records import Post, Quote, Thread, Unit
 from argmap.store import CorpusIndex, Store
 
@@ -70,3 +72,13 @@ def build(name: str = "mini", injected: bool = False) -> CorpusIndex:
     store = Store()
     store.write(name, t, units_for(t), source_hash=f"test-{injected}")
     return store.open(name)
+
+
+def build_in(tmp_path_factory: pytest.TempPathFactory, name: str = "mini") -> CorpusIndex:
+    """``build`` under an ARGMAP_HOME of its own, for module-scoped fixtures."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("ARGMAP_HOME", str(tmp_path_factory.mktemp(f"{name}-home")))
+    try:
+        return build(name)
+    finally:
+        mp.undo()

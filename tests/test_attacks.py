@@ -4,12 +4,13 @@ questions, and the injection regex is not what stops them (each test runs with i
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-import argmap.citations
-import argmap.retrieve
+import argmap.injection
+import argmap.lexical
 from argmap import api
 from argmap.qa import ask
 from argmap.store import CorpusIndex, Store
@@ -42,8 +43,8 @@ def corpora(request: pytest.FixtureRequest, attacked: tuple[str, list[AttackQues
     home, questions = attacked
     monkeypatch.setenv("ARGMAP_HOME", home)
     if request.param == "regex off":  # the injection regex is a signal, not the defence
-        for mod in (argmap.retrieve, argmap.citations):
-            monkeypatch.setattr(mod, "addressed_to_model", lambda text: False)
+        monkeypatch.setattr(argmap.injection, "_TO_MODEL", re.compile(r"(?!)"))
+        monkeypatch.setattr(argmap.lexical, "_LEX", {})  # flags are kept per generation
     store = Store()
     return store.open("clean"), store.open("attacked"), questions
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from markdown_it import MarkdownIt
 
 from argmap import api
 from argmap.brief import build_brief, render_markdown
-from argmap.citations import locate_quote
+from argmap.citations import verify_citation
 from argmap.errors import ArgmapError
 from argmap.mapping import get_map
 from argmap.safetext import inline, one_line
@@ -24,16 +25,18 @@ from argmap.safetext import inline, one_line
 @pytest.mark.parametrize("side", ["for", "against"])
 def test_brief_renders_both_formats(seed, side: str) -> None:  # type: ignore[no-untyped-def]
     brief = build_brief(seed, get_map(seed), side)
-    assert brief["side"] == side and brief["key_points"]
-    json.loads(json.dumps(brief))
+    assert brief.side == side and brief.key_points
+    data = json.loads(json.dumps(brief.to_dict()))
+    assert data["key_points"][0]["distinct_authors"] == len(brief.key_points[0].authors)
     md = render_markdown(brief)
-    assert md.startswith("# Debate brief") and inline(brief["key_points"][0]["key_point"]) in md
-    quotes = [q for kp in brief["key_points"] for q in kp["quotes"] + kp["rebuttals"]]
-    quotes += brief["unanswered_objections"] + brief["open_questions"]
+    assert md == render_markdown(data)
+    assert md.startswith("# Debate brief") and inline(brief.key_points[0].key_point) in md
+    quotes = [q for kp in brief.key_points for q in kp.quotes + kp.rebuttals]
+    quotes += brief.unanswered_objections + brief.open_questions
     for q in quotes:
-        post = seed.posts[q["post_id"]]
-        assert post.text[q["start"]:q["end"]] == q["quote"]
-        assert locate_quote(post, q["quote"]) is not None
+        post = seed.posts[q.post_id]
+        assert post.text[q.start:q.end] == q.quote
+        assert verify_citation(seed, q.post_id, q.quote) == replace(q, key="", author=post.author)
 
 
 def test_brief_rejects_an_unknown_side(seed) -> None:  # type: ignore[no-untyped-def]
@@ -123,6 +126,53 @@ def test_a_hostile_corpus_exports_inert_markdown(tmp_path: Path) -> None:
     api.ingest([src], corpus="hostile")
     for side in ("for", "against"):
         brief = api.brief(side, corpus="hostile")
-        shown = sum(len(kp["quotes"]) + len(kp["rebuttals"]) for kp in brief["key_points"])
-        shown += len(brief["unanswered_objections"]) + len(brief["open_questions"])
-        _assert_inert(render_markdown(brief), 4 + len(brief["key_points"]), shown)
+        shown = sum(len(kp.quotes) + len(kp.rebuttals) for kp in brief.key_points)
+        shown += len(brief.unanswered_objections) + len(brief.open_questions)
+        _assert_inert(render_markdown(brief), 4 + len(brief.key_points), shown)
+
+
+COPIED = "Why would anyone trust the police with real-time facial recognition software?"
+
+
+def _copying_thread():  # type: ignore[no-untyped-def]
+    """c3 repeats alice's question from another branch (c1 is not its ancestor), so quote
+    attribution leaves the words in c3's own text."""
+    from argmap.records import Post, Thread
+
+    return Thread(title="Microsoft bans police AI", format="test", posts=[
+        Post(id="a0", kind="article", text="Microsoft has banned U.S. police departments from "
+             "using its AI service for facial recognition on body cameras."),
+        Post(id="c1", kind="comment", author="alice", text=COPIED),
+        Post(id="c2", kind="comment", author="bob", text="Cameras are everywhere now anyway."),
+        Post(id="c3", kind="comment", author="carol", parent_id="c2", depth=1,
+             text=f"{COPIED} Nobody asked the public about any of this before it started."),
+    ])
+
+
+def test_words_copied_from_another_branch_are_never_the_copiers_quote(  # type: ignore[no-untyped-def]
+    tmp_path, monkeypatch
+) -> None:
+    from argmap.records import Citation
+    from argmap.store import Store
+    from ingest.quotes import attribute_quotes
+    from ingest.units import units_for_thread
+
+    thread = attribute_quotes(_copying_thread())
+    assert not thread.by_id()["c3"].quotes  # attribution looks at ancestors only
+    credited = verify_citation(thread, "c3", COPIED)
+    assert isinstance(credited, Citation) and credited.post_id == "c1"
+    assert not isinstance(verify_citation(thread, "c3", COPIED, recredit=False), Citation)
+    own = "Nobody asked the public about any of this before it started."
+    assert verify_citation(thread, "c3", own).post_id == "c3"  # type: ignore[union-attr]
+    monkeypatch.setenv("ARGMAP_HOME", str(tmp_path))
+    store = Store()
+    store.write("copy", thread, units_for_thread(thread), source_hash="copy")
+    index = store.open("copy")
+    amap = get_map(index)
+    shown = [q for kp in amap.pro + amap.con for q in kp.quotes]
+    for side in ("for", "against"):
+        brief = build_brief(index, amap, side)
+        shown += [q for kp in brief.key_points for q in kp.quotes + kp.rebuttals]
+        shown += brief.unanswered_objections + brief.open_questions
+        assert [(q.post_id, q.quote) for q in brief.open_questions] == [("c1", COPIED)]
+    assert shown and not [q for q in shown if q.post_id == "c3" and "trust the police" in q.quote]

@@ -8,7 +8,8 @@ import pytest
 
 from argmap import api
 from argmap.errors import ArgmapError
-from argmap.lookup import clean_query, find, normalise
+from argmap.lookup import find
+from argmap.text import clean_quote, normalise
 
 
 def _quoting_post(seed):  # type: ignore[no-untyped-def]
@@ -25,7 +26,7 @@ def test_normalise_maps_back_to_source_offsets() -> None:
     norm, idx = normalise(text)
     assert norm == 'a b"c"'
     assert [text[i] for i in idx] == ["a", " ", "b", "\u201c", "c", "\u201d"]
-    assert clean_query('  "\u201cHello   world\u201d..." ') == "Hello world"
+    assert clean_quote('  "\u201cHello   world\u201d..." ') == "Hello world"
 
 
 def test_pasted_own_sentence_gives_exact_span(seed) -> None:  # type: ignore[no-untyped-def]
@@ -42,7 +43,7 @@ def test_pasted_own_sentence_gives_exact_span(seed) -> None:  # type: ignore[no-
 
 def test_text_in_a_quoted_part_is_reported_as_quoted(seed) -> None:  # type: ignore[no-untyped-def]
     post, quote = _quoting_post(seed)
-    words = clean_query(" ".join(quote.text.split()[:8]))
+    words = clean_quote(" ".join(quote.text.split()[:8]))
     hits = find(seed, words, mode="quote", limit=50).hits
     quoted = next(h for h in hits if h.post_id == post.id)
     assert not quoted.own

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from argmap.citations import locate_quote
-from argmap.mapping import author_key, duplicates, get_map
-from argmap.records import Post
+from argmap.mapping import duplicates, get_map
+from argmap.records import Author, Post
 
 PLAIN_REBUTTALS = re.compile(
     r"^(It isn't\.|No\.|That isn't what's happening|Of course not|Seems like a very prudent fix)")
@@ -49,10 +49,10 @@ def test_replies_that_plainly_contradict_their_parent_are_rebuttals(seed) -> Non
 def test_key_point_counts_are_distinct_authors(seed) -> None:  # type: ignore[no-untyped-def]
     amap = get_map(seed)
     for kp in amap.pro + amap.con:
-        assert len(kp.authors) == len(set(kp.authors))
-        expected = {author_key(seed.posts[p]) for p in kp.post_ids}
+        assert len(kp.authors) == len({a.key for a in kp.authors})
+        expected = {Author.of(seed.posts[p]) for p in kp.post_ids}
         assert set(kp.authors) <= expected
-    names = [author_key(p) for p in seed.thread.posts if p.kind == "comment" and not p.author]
+    names = [Author.of(p).key for p in seed.thread.posts if p.kind == "comment" and not p.author]
     assert len(names) == len(set(names))  # every anonymous post is its own person
 
 

@@ -56,11 +56,11 @@ def test_dot_labels_are_escaped() -> None:
 def _graph(key_point: str, posts: list[Post]):  # type: ignore[no-untyped-def]
     from types import SimpleNamespace
 
-    from argmap.mapping import author_key
-    from argmap.records import ArgumentMap, KeyPoint
+    from argmap.records import ArgumentMap, Author, KeyPoint
     from argmap.ui.map_page import map_dot
 
-    kp = KeyPoint(key_point, sorted({author_key(p) for p in posts}), [p.id for p in posts])
+    kp = KeyPoint(key_point, list(dict.fromkeys(Author.of(p) for p in posts)),
+                  [p.id for p in posts])
     amap = ArgumentMap("Ban phones?", [kp], [], [], {}, [])
     return map_dot(amap, SimpleNamespace(posts={p.id: p for p in posts}))  # type: ignore[arg-type]
 

@@ -3,7 +3,7 @@
 Rebuilds argmap/models/kp_cross_int8.onnx, which keypoints.cross_scores runs through
 onnxruntime to re-score (key point, argument) pairs that the bi-encoder matcher ranked.
 
-Why a cross-encoder (issue 4, item 5): the fine-tuned bi-encoder plus relational head stopped
+Why a cross-encoder: the fine-tuned bi-encoder plus relational head stopped
 at dev strict 0.855; a longer bi-encoder schedule did not help. A cross-encoder reads the
 key point and the argument together, so it sees negation and which side of a key point an
 argument takes, which pooled vectors blur. It starts from the fine-tuned matcher checkpoint
@@ -12,14 +12,7 @@ argument takes, which pooled vectors blur. It starts from the fine-tuned matcher
 as the shared task's mAP does. Dev is scored with the shared task's scorer every
 --eval-every steps and the best checkpoint kept; test is never read here.
 
-Measured (2 cores, ~0.65 s/step alone): the shipped model is `train --minutes 45 --epochs 2`
-(1289 steps, 15 min; best dev at step 1200): alone dev strict 0.785 / relaxed 0.938 in torch,
-0.786 / 0.939 as int8 (one pair per call); re-scoring the head's top 3 at weight 0.4
-(chosen on dev by bench/argkp.py) lifts the head from dev 0.855 / 0.954 to 0.873 / 0.966, and
-a bonus for the best key point's lead over the runner-up (0.25, chosen on dev) to 0.876 / 0.968.
-Tried and not shipped, each chosen against on dev: starting from the base MiniLM instead of
-the matcher checkpoint (alone 0.778 / 0.932, combined no better); `--undecided 0.5` (1528 steps,
-39 min under load: alone 0.797 / 0.942 int8 0.804 / 0.941, but combined best 0.871 / 0.967).
+Measurements and the variants tried: docs/experiments.md.
 
 Run (training venv with the `train` extra, offline):
   nice -n 19 python train/finetune_cross.py train --minutes 40 --out cross

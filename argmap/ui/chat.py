@@ -40,7 +40,7 @@ def answer_md(answer: Answer) -> str:
     return _MARKER.sub(badge, escape_md(answer.answer))
 
 
-def show_answer(answer: Answer, turn: int) -> None:
+def show_answer(answer: Answer) -> None:
     if answer.abstained:
         st.info(escape_md(answer.answer) or "The discussion doesn't cover that.")
     else:
@@ -108,16 +108,16 @@ def page() -> None:
     if not turns and not asked:
         st.caption("Answers quote the discussion; open a numbered source to see it in its thread.")
         st.caption("Try: " + " \u00b7 ".join(f"*{escape_md(q)}*" for q in EXAMPLES))
-    for i, (question, answer) in enumerate(turns):
+    for question, answer in turns:
         with st.chat_message("user"):
             st.markdown(escape_md(question))
         with st.chat_message("assistant"):
-            show_answer(answer, i)
+            show_answer(answer)
     if asked:
         with st.chat_message("user"):
             st.markdown(escape_md(asked))
         with st.chat_message("assistant"):
             with st.spinner("Reading the thread\u2026"):
                 answer = _ask(asked, turns)
-            show_answer(answer, len(turns))
+            show_answer(answer)
         turns.append((asked, answer))

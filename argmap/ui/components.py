@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from argmap.records import Post
+from argmap.records import Post, who
 from argmap.store import CorpusIndex
 from argmap.ui.render import escape_md, post_md, snippet, tree_prefix
 
@@ -19,12 +19,6 @@ def pid(post_id: str) -> str:
     """A post id as safe Markdown (ids come from source files, so no code spans: a backtick
     in an id would end one)."""
     return f":gray[#{escape_md(post_id)}]"
-
-
-def who(post: Post | None) -> str:
-    if post is None:
-        return "(unknown post)"
-    return post.author or ("the article" if post.kind == "article" else "(anonymous)")
 
 
 def post_header(post: Post, note: str = "") -> None:

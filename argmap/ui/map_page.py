@@ -13,8 +13,7 @@ from typing import Any
 import streamlit as st
 
 from argmap import api
-from argmap.mapping import author_key
-from argmap.records import ArgumentMap, KeyPoint
+from argmap.records import ArgumentMap, Author, KeyPoint
 from argmap.store import CorpusIndex
 from argmap.ui import state
 from argmap.ui.components import cited_post, pid, who
@@ -52,15 +51,15 @@ def map_dot(amap: ArgumentMap, index: CorpusIndex) -> str:
     def post_node(side: str, post_id: str) -> str:
         """One node per person and side (a person never pulls the two wings together).
 
-        Anonymous posts count as one person each (``author_key``), so each is its own
+        Anonymous posts count as one person each (``records.Author``), so each is its own
         "anonymous" node, told apart by its post id instead of repeating one label.
         """
         post = index.posts.get(post_id)
-        person = author_key(post) if post is not None else post_id
-        key = (side, person)
+        author = Author.of(post)
+        key = (side, author.key if post is not None else post_id)
         if key not in node_of:
             node_of[key] = f"p{len(node_of)}"
-            if post is None or post.kind == "article" or person == post.author.strip():
+            if post is None or post.kind == "article" or not author.anonymous:
                 label = dot_string(who(post) if post is not None else post_id, 24, 24)
             else:
                 label = dot_string("anonymous", 24, 24, last=f"#{post_id}"[:24])
@@ -115,7 +114,7 @@ def point_detail(index: CorpusIndex, kp: KeyPoint) -> None:
     st.markdown(f"**{escape_md(kp.key_point)}**")
     st.caption(
         f"Made by {people(kp)} distinct people: "
-        + escape_md(", ".join(a.split(" (")[0] for a in kp.authors[:12]))
+        + escape_md(", ".join(a.name for a in kp.authors[:12]))
     )
     for q in kp.quotes:
         with st.container(border=True):

@@ -25,15 +25,13 @@ def brief_files(side: str, corpus: str) -> tuple[dict[str, Any], str, str]:
     """(brief data, Markdown, JSON) for one side."""
     from argmap.brief import render_markdown
 
-    data = api.brief(side, corpus=corpus)
-    if isinstance(data, str):
-        data = json.loads(data)
+    data = api.brief(side, corpus=corpus).to_dict()
     return data, render_markdown(data), json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def quote_block(index: CorpusIndex, q: dict[str, Any]) -> None:
     """One quote, escaped, with who said it and a popover showing it in its post."""
-    who = str(q.get("author", "")).split(" (")[0] or "(anonymous)"
+    who = str(q.get("author", ""))
     cols = st.columns([6, 1])
     cols[0].markdown(
         f":gray[\u201c]{escape_md(' '.join(str(q['quote']).split()))}:gray[\u201d]  \n"

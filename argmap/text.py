@@ -1,0 +1,116 @@
+"""Text handling every stage shares: words, search tokens, quote cleaning, locating a quote.
+
+Chat retrieval, citation lookup, the verifier, key points and unit splitting all read text
+through these functions, so "banned" is the same search term everywhere and a quote found
+by one surface is found by every other. Offsets always refer to the text as published.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import Stemmer
+
+# Same-width typographic variants (curly quotes, no-break space, dashes): folding them keeps
+# every character offset, and a quote pasted from a browser or written by a model rarely
+# keeps the source's quote characters.
+FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+                       "\u00a0": " ", "\u2013": "-", "\u2014": "-"})
+# A word, with inner apostrophes or hyphens ("don't", "real-time", "o'brien").
+WORD = re.compile(r"\w+(?:['\u2019-]\w+)*")
+# Words that ask about the conversation rather than its content: "what did X argue" must not
+# match every sentence containing "argue". Added to NLTK's English list (see stop_words).
+_ABOUT_TALK = frozenset(
+    "also could would may might must shall say says said tell think thinks thought anyone "
+    "someone somebody people person commenter commenters comment comments discussion "
+    "one like get got make made mention mentioned "
+    "argue argues argued arguing disagree disagrees disagreed agree agrees agreed claim claims "
+    "claimed believe believes believed opinion opinions respond responds responded reply "
+    "replies replied rebut rebuts rebutted react reacted push pushed".split()
+)
+_QUOTE_MARKS = " \t\r\n\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
+_ELLIPSIS = re.compile(r"^(?:\.\.\.|\u2026)\s*|\s*(?:\.\.\.|\u2026)$")
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """NLTK's English stop words (as bm25s ships them) plus words about the conversation.
+    Loaded on first use: unit-splitting helper processes never import bm25s."""
+    import bm25s
+
+    return frozenset(bm25s.stopwords.STOPWORDS_EN_PLUS) | _ABOUT_TALK
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` in order, as written."""
+    return WORD.findall(text)
+
+
+def tokens(text: str) -> list[str]:
+    """Search terms: lower-cased word parts of two or more characters, stop words out,
+    Snowball-stemmed (ban / bans / banned -> ban). The BM25 index and every query use it."""
+    stop = stop_words()
+    out: list[str] = []
+    for w in WORD.findall(text.lower().translate(FOLD)):
+        if w in stop:
+            continue
+        out.extend(p for p in re.split(r"['-]", w) if len(p) > 1 and p not in stop)
+    return _stemmer().stemWords(out)  # type: ignore[no-any-return]
+
+
+def word_key(text: str) -> str:
+    """Case- and punctuation-free form: two texts with the same words compare equal."""
+    return " ".join(words(text.lower().translate(FOLD)))
+
+
+def normalise(text: str) -> tuple[str, list[int]]:
+    """Fold typography and collapse whitespace runs to one space; return the new text and,
+    for each of its characters, the offset it came from in ``text``."""
+    out: list[str] = []
+    where: list[int] = []
+    in_space = False
+    for i, ch in enumerate(text.translate(FOLD)):
+        if ch.isspace():
+            if not in_space and out:
+                out.append(" ")
+                where.append(i)
+            in_space = True
+            continue
+        in_space = False
+        out.append(ch)
+        where.append(i)
+    if out and out[-1] == " ":
+        out.pop()
+        where.pop()
+    return "".join(out), where
+
+
+def clean_quote(quote: str) -> str:
+    """A quote without its wrapping: quote marks, ellipses, a final full stop, extra space."""
+    q = " ".join(quote.translate(FOLD).split()).strip(_QUOTE_MARKS)
+    return _ELLIPSIS.sub("", q).strip(_QUOTE_MARKS + ".")
+
+
+def locate(text: str, needle: str, start: int = 0, end: int | None = None
+           ) -> tuple[int, int] | None:
+    """(start, end) in ``text`` of the first occurrence of ``needle`` inside
+    ``text[start:end]``: verbatim if it is there, else after ``normalise`` on both sides."""
+    end = len(text) if end is None else end
+    needle = needle.strip()
+    if not needle:
+        return None
+    pos = text.find(needle, start, end)
+    if pos >= 0:
+        return pos, pos + len(needle)
+    hay, where = normalise(text[start:end])
+    want = normalise(needle)[0]
+    pos = hay.find(want)
+    if pos < 0:
+        return None
+    return start + where[pos], start + where[pos + len(want) - 1] + 1
