@@ -14,7 +14,6 @@ from typing import Any
 import bm25s
 import numpy as np
 
-from argmap.injection import post_instruction_spans
 from argmap.records import Unit
 from argmap.text import tokens, words
 from argmap.view import CorpusView
@@ -89,16 +88,11 @@ def _build_lexical(index: CorpusView) -> LexicalIndex:
     by_author: dict[str, list[int]] = {}
     for i, u in enumerate(units):
         post_units.setdefault(u.post_id, []).append(i)
-    to_model = np.zeros(len(units), dtype=bool)
     for pid, rows in post_units.items():
         post = index.posts.get(pid)
-        if post is None:
-            continue
-        if post.author:
+        if post is not None and post.author:
             by_author.setdefault(post.author, []).extend(rows)
-        flagged = post_instruction_spans(post)
-        for r in rows if flagged else ():
-            to_model[r] = any(s < units[r].end and units[r].start < e for s, e in flagged)
+    to_model = np.fromiter((u.to_model for u in units), dtype=bool, count=len(units))
     bm25 = bm25s.BM25()
     bm25.index([tokens(u.text) for u, bad in zip(units, to_model, strict=True) if not bad]
                or [[]], show_progress=False)

@@ -145,6 +145,9 @@ class Unit:
     kind: PostKind = "comment"
     depth: int = 0
     parent_id: str | None = None
+    # (part of) a sentence addressed to a language model (argmap.injection): kept, so lookup
+    # finds it, but never retrieved as evidence or cited
+    to_model: bool = False
 
 
 @dataclass

@@ -221,6 +221,7 @@ class CorpusIndex:
             units.append(Unit(
                 id=uid, post_id=post.id, start=start, end=end, text=post.text[start:end],
                 author=post.author, kind=post.kind, depth=post.depth, parent_id=post.parent_id,
+                to_model=bool(m.get("to_model", False)),
             ))
         order = {p.id: i for i, p in enumerate(self.thread.posts)}
         units.sort(key=lambda u: (order.get(u.post_id, 0), u.start))
@@ -453,6 +454,7 @@ def _info(m: dict[str, Any]) -> CorpusInfo:
 
 
 def _unit_meta(u: Unit) -> dict[str, Any]:
-    """Only what a reader cannot get from the post: the span, and the author to filter by
-    (each metadata key is a row in Chroma's SQLite; seven keys cost a fifth more)."""
-    return {"post_id": u.post_id, "author": u.author, "start": u.start, "end": u.end}
+    """Only what a reader cannot get from the post: the span, the author to filter by, and
+    the injection flag where set (each metadata key is a row in Chroma's SQLite)."""
+    meta = {"post_id": u.post_id, "author": u.author, "start": u.start, "end": u.end}
+    return {**meta, "to_model": True} if u.to_model else meta

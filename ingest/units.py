@@ -23,6 +23,7 @@ from pathlib import Path
 import pysbd
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+from argmap.injection import post_instruction_spans
 from argmap.records import Post, Thread, Unit
 from argmap.text import locate
 
@@ -108,11 +109,12 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 def units_for_post(post: Post, max_chars: int = 400) -> list[Unit]:
     """Sentence units of ``post``'s own words; each ``text`` equals ``post.text[start:end]``.
 
-    Sentences addressed to a language model are units too (lookup finds them); retrieval and
-    the verifier tell them apart (argmap.injection).
+    Sentences addressed to a language model are units too (lookup finds them), flagged
+    ``to_model`` so that retrieval and the verifier never take them as evidence.
     """
     text = post.text
     units: list[Unit] = []
+    flagged = post_instruction_spans(post)
     for s0, e0 in post.own_spans():
         for s, e in _sentences(text, s0, e0):
             spans = [(s, e)]
@@ -134,6 +136,7 @@ def units_for_post(post: Post, max_chars: int = 400) -> list[Unit]:
                         kind=post.kind,
                         depth=post.depth,
                         parent_id=post.parent_id,
+                        to_model=any(fs < b and a < fe for fs, fe in flagged),
                     )
                 )
     return units

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from argmap.injection import post_instruction_spans
 from argmap.records import Post, Quote, Thread, Unit
 from argmap.store import CorpusIndex, Store
 
@@ -53,6 +54,7 @@ def units_for(t: Thread) -> list[Unit]:
     """Sentence units of each post's own words (a stand-in for ingest.units)."""
     out: list[Unit] = []
     for p in t.posts:
+        flagged = post_instruction_spans(p)
         n = 0
         for s, e in p.own_spans():
             for m in re.finditer(r"[^.!?]+[.!?]*", p.text[s:e]):
@@ -62,7 +64,8 @@ def units_for(t: Thread) -> list[Unit]:
                 start, end = s + m.start() + lead, s + m.start() + len(m.group(0).rstrip())
                 out.append(Unit(id=f"{p.id}:{n}", post_id=p.id, start=start, end=end,
                                 text=p.text[start:end], author=p.author, kind=p.kind,
-                                depth=p.depth, parent_id=p.parent_id))
+                                depth=p.depth, parent_id=p.parent_id,
+                                to_model=any(fs < end and start < fe for fs, fe in flagged)))
                 n += 1
     return out
 

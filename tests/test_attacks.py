@@ -10,18 +10,20 @@ from pathlib import Path
 import pytest
 
 import argmap.injection
-import argmap.lexical
 from argmap import api
 from argmap.qa import ask
 from argmap.store import CorpusIndex, Store
 from bench.attacks import AttackQuestion, is_attack, write_attacked
 from tests.conftest import SEED_FILE
 
+NEVER = re.compile(r"(?!)")  # a regex that matches nothing
+
 
 @pytest.fixture(scope="module")
 def attacked(tmp_path_factory: pytest.TempPathFactory, embed_cache: Path
              ) -> tuple[str, list[AttackQuestion]]:
-    """A home holding the seed ("clean") and the seed plus the attacks ("attacked")."""
+    """A home holding the seed ("clean") and the seed plus the attacks ("attacked"), and that
+    copy again ingested with the injection regex off ("attacked-off": nothing flagged)."""
     home = tmp_path_factory.mktemp("attack-home")
     mp = pytest.MonkeyPatch()
     mp.setenv("ARGMAP_HOME", str(home))
@@ -31,6 +33,8 @@ def attacked(tmp_path_factory: pytest.TempPathFactory, embed_cache: Path
         questions = write_attacked(SEED_FILE, src)
         api.ingest([src], corpus="attacked")
         api.ingest([SEED_FILE], corpus="clean")
+        mp.setattr(argmap.injection, "_TO_MODEL", NEVER)
+        api.ingest([src], corpus="attacked-off")
     finally:
         mp.undo()
     return str(home), questions
@@ -42,11 +46,12 @@ def corpora(request: pytest.FixtureRequest, attacked: tuple[str, list[AttackQues
                                                       list[AttackQuestion]]:
     home, questions = attacked
     monkeypatch.setenv("ARGMAP_HOME", home)
+    attacked_corpus = "attacked"
     if request.param == "regex off":  # the injection regex is a signal, not the defence
-        monkeypatch.setattr(argmap.injection, "_TO_MODEL", re.compile(r"(?!)"))
-        monkeypatch.setattr(argmap.lexical, "_LEX", {})  # flags are kept per generation
+        monkeypatch.setattr(argmap.injection, "_TO_MODEL", NEVER)
+        attacked_corpus = "attacked-off"  # units flagged at ingest: this copy has none
     store = Store()
-    return store.open("clean"), store.open("attacked"), questions
+    return store.open("clean"), store.open(attacked_corpus), questions
 
 
 def test_the_attack_copy_keeps_the_thread_and_adds_every_attack(

@@ -150,6 +150,7 @@ def test_an_injected_sentence_costs_only_its_own_paragraph(tmp_path, monkeypatch
     post = Post(id="m1", kind="comment", author="mallory", text=text)
     units = units_for_post(post)
     assert [u.text for u in units][0] == good and len(units) == 3  # every sentence is a unit
+    assert [u.to_model for u in units] == [False, True, True]
     assert isinstance(verify_citation({"m1": post}, "m1", good), Citation)
     for u in units[1:]:  # the instruction and the payload after it in its paragraph
         dropped = verify_citation({"m1": post}, "m1", u.text)
