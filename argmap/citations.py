@@ -130,12 +130,12 @@ def verify_citation(
         origin = _copied_from(posts, post, post.text[hit[0]:hit[1]])
         if origin is None:
             return Citation(key, post.id, post.author, post.text[hit[0]:hit[1]], hit[0], hit[1])
-        source = origin.id
+        origin_id = origin.id
     else:
         for qt in post.quotes:
             if any(locate(post.text, f, qt.start, qt.end) for f in forms):
                 origin = posts.get(qt.from_post_id)
-                source = qt.from_post_id or "an unknown source"  # "": a claim not borne out
+                origin_id = qt.from_post_id or "an unknown source"  # "": a claim not borne out
                 break
         else:
             return DroppedCitation(key, post_id, quote, "quote not found in the post's own words")
@@ -143,7 +143,7 @@ def verify_citation(
         again = verify_citation(posts, origin.id, quote, key, _hops=_hops + 1)
         if isinstance(again, Citation):
             return again
-    return DroppedCitation(key, post_id, quote, f"quoted from {source}, not own words")
+    return DroppedCitation(key, post_id, quote, f"quoted from {origin_id}, not own words")
 
 
 # --- answers: markers, sentences, verification ---------------------------------------
