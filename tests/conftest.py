@@ -14,9 +14,23 @@ import pytest
 
 from argmap.config import CORPUS_DIR, DEFAULT_CORPUS
 
+# The large data sets live beside the clone (../shared/data), not in it; the small inputs
+# every clone needs are vendored in tests/fixtures/ (sources and licences in its README).
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+REDDIT = FIXTURES / "threads" / "reddit_thread.json"
+HN_FIXTURES = FIXTURES / "threads" / "hn_algolia_fixtures.json"
+ARGKP_SAMPLE = FIXTURES / "argkp" / "arguments_train_sample.csv"
 SEED_FILE = CORPUS_DIR / f"{DEFAULT_CORPUS}.txt"
 _ARGMAP_VARS = ("ARGMAP_HOME", "ARGMAP_CHROMA_URL", "ARGMAP_ENGINE", "ARGMAP_CORPUS")
+
+
+def shared_data(relative: str) -> Path:
+    """``../shared/data/<relative>``, or skip the test (one line) in a clone without it."""
+    path = SHARED / relative
+    if not path.exists():
+        pytest.skip(f"needs ../shared/data/{relative} (large data set, not in this clone)")
+    return path
 
 
 @pytest.fixture(scope="session")

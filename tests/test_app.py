@@ -21,10 +21,9 @@ from argmap.records import Answer, Citation, DroppedCitation
 from argmap.ui.chat import answer_md
 from argmap.ui.render import escape_md
 from argmap.ui.uploads import ingest_upload, safe_parts
-from tests.conftest import SHARED
+from tests.conftest import REDDIT
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-REDDIT = SHARED / "threads" / "reddit_thread.json"
 XSS = [
     {"id": "a1", "kind": "article", "text": "A story about <b>tags</b>.",
      "title": "XSS <i>test</i>"},

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from argmap.config import DEFAULT_CORPUS
 from argmap.store import Store
-from tests.conftest import SEED_FILE, SHARED
+from tests.conftest import ARGKP_SAMPLE, SEED_FILE
 
 KILLS = int(os.environ.get("ARGMAP_KILL_POINTS", "20"))
 
@@ -21,7 +21,7 @@ KILLS = int(os.environ.get("ARGMAP_KILL_POINTS", "20"))
 def _fresh_corpus(path: Path, n: int, salt: str) -> Path:
     """A JSONL thread whose texts are new to the embedding cache, so embedding takes a while."""
     rows = []
-    args = (SHARED / "argkp" / "arguments_train.csv").read_text().splitlines()[1 : n + 1]
+    args = ARGKP_SAMPLE.read_text().splitlines()[1 : n + 1]
     for i, line in enumerate(args):
         parent = f"p{i // 3}" if i else None
         rows.append({"id": f"p{i}", "kind": "comment", "author": f"user{i % 50}",

@@ -16,10 +16,8 @@ from ingest.formats import FORMATS, detect_format, dump_jsonl, parse_file
 from ingest.formats.csvfmt import parse_csv
 from ingest.formats.hn import html_to_text, parse_hn
 from ingest.formats.jsonl import parse_jsonl
+from tests.conftest import HN_FIXTURES, REDDIT
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "threads"
-REDDIT = SHARED / "reddit_thread.json"
-HN_FIXTURES = SHARED / "hn_algolia_fixtures.json"
 DATA = Path(__file__).resolve().parent / "data"
 SEED = Path(__file__).resolve().parents[1] / "corpus" / "slashdot_microsoft_police_ai.txt"
 

@@ -13,7 +13,7 @@ import pytest
 from argmap.cli import main
 from argmap.config import DEFAULT_CORPUS
 from argmap.store import Store
-from tests.conftest import SEED_FILE, SHARED
+from tests.conftest import REDDIT, SEED_FILE
 
 POST_FIELDS = {
     "post_id", "kind", "author", "author_id", "parent_id", "depth", "text", "own_text",
@@ -70,7 +70,7 @@ def test_reingest_same_source_adds_nothing() -> None:
 
 
 def test_corpora_live_side_by_side(tmp_path: Path) -> None:
-    reddit = SHARED / "threads" / "reddit_thread.json"
+    reddit = REDDIT
     assert main(["ingest", str(SEED_FILE)]) == 0
     assert main(["ingest", str(reddit), "--corpus", "reddit-demo"]) == 0
     names = [c.name for c in Store().corpora()]

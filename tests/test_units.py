@@ -14,19 +14,19 @@ from ingest import units as units_mod
 from ingest.formats import parse_file
 from ingest.formats.hn import parse_hn
 from ingest.units import units_for_post, units_for_thread
+from tests.conftest import HN_FIXTURES, REDDIT
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 DATA = Path(__file__).resolve().parent / "data"
 SEED = Path(__file__).resolve().parents[1] / "corpus" / "slashdot_microsoft_police_ai.txt"
 
 
 def corpora() -> list[Thread]:
     threads = [
-        parse_file(SHARED / "threads" / "reddit_thread.json"),
+        parse_file(REDDIT),
         parse_file(DATA / "sample.csv"),
         parse_file(DATA / "sample.jsonl"),
     ]
-    for entry in json.loads((SHARED / "threads" / "hn_algolia_fixtures.json").read_text()):
+    for entry in json.loads(HN_FIXTURES.read_text()):
         if isinstance(entry["reply"], dict) and "children" in entry["reply"]:
             threads.append(parse_hn(json.dumps(entry["reply"])))
     try:
