@@ -195,6 +195,14 @@ def _ask(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("app")
+def _app(args: argparse.Namespace) -> int:
+    from argmap.ui import launch
+
+    launch.run(args.port, args.address, args.streamlit_args)  # replaces this process
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--corpus", help="corpus name (default: $ARGMAP_CORPUS or the seed)")
@@ -223,6 +231,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question")
     p.add_argument("--engine", help="extractive, openai, ollama or fake "
                                     "(default: $ARGMAP_ENGINE or extractive)")
+    p = sub.add_parser("app", help="start the web app (Streamlit) on this machine")
+    p.add_argument("--port", type=int, help="port to serve on (default: Streamlit's, 8501)")
+    p.add_argument("--address", help="address to listen on (default: all interfaces)")
+    p.add_argument("streamlit_args", nargs=argparse.REMAINDER,
+                   help="after --: more `streamlit run` options, e.g. -- --server.headless false")
     return parser
 
 

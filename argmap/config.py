@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,9 +32,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict  # noqa: E402
 
 from argmap.errors import ArgmapError  # noqa: E402
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-CORPUS_DIR = PROJECT_ROOT / "corpus"
-PROMPTS_DIR = PROJECT_ROOT / "prompts"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent  # a checkout's root (README, tests)
+# The shipped thread and the prompts are package data (corpus/ and prompts/ are packages), so
+# a checkout and a non-editable install find them the same way; pip installs them as folders.
+CORPUS_DIR = Path(str(files("corpus")))
+PROMPTS_DIR = Path(str(files("prompts")))
 DEFAULT_CORPUS = "slashdot_microsoft_police_ai"
 PREFIX = "ARGMAP_"
 # Calibrated on tests/data/devset.json by `python bench/calibrate.py` (see its output):

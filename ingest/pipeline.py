@@ -53,7 +53,8 @@ def prepare(path: Path, fmt: str | None = None) -> tuple[Thread, list[Unit], str
 
 
 def default_sources() -> list[Path]:
-    files = sorted(p for p in CORPUS_DIR.iterdir() if p.is_file() and p.suffix != ".md")
+    files = sorted(p for p in CORPUS_DIR.iterdir()
+                   if p.is_file() and p.suffix not in (".md", ".py") and p.name[0] not in "._")
     if not files:
         raise InputError(f"no source files in {CORPUS_DIR}")
     return files

@@ -18,6 +18,7 @@ from argmap import api
 from argmap.config import DEFAULT_CORPUS
 from argmap.errors import InputError
 from argmap.records import Answer, Citation, DroppedCitation
+from argmap.ui.app_pages import path
 from argmap.ui.chat import answer_md
 from argmap.ui.render import escape_md
 from argmap.ui.uploads import ingest_upload, safe_parts
@@ -43,7 +44,7 @@ def _no_warm_up(monkeypatch: pytest.MonkeyPatch) -> None:
 def run_app(page: str | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=180).run()
     if page:
-        at.switch_page(f"app_pages/{page}.py").run()
+        at.switch_page(path(page)).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -223,7 +224,7 @@ def test_lookup_from_url_query(seeded: None) -> None:
     at.query_params["q"] = "taustin"
     at.query_params["by"] = "author"
     at.run()
-    at.switch_page("app_pages/lookup.py").run()
+    at.switch_page(path("lookup")).run()
     assert "taustin" in text_of(at)
 
 
@@ -231,7 +232,7 @@ def test_first_run_indexes_seed_then_upload_and_bad_upload(isolated_home: Path) 
     at = run_app()
     assert any("Indexed" in s.label for s in at.status)
     assert [c.name for c in api.corpora()] == [DEFAULT_CORPUS]
-    at.switch_page("app_pages/sources.py").run()
+    at.switch_page(path("sources")).run()
     before = {c.name: c.generation for c in api.corpora()}
     at.file_uploader[0].set_value(("bad.json", b'{"not": "a thread"', "application/json")).run()
     next(b for b in at.button if b.label == "Ingest").click().run()
@@ -276,7 +277,7 @@ def test_xss_comment_shows_as_plain_text(isolated_home: Path, tmp_path: Path) ->
     at = AppTest.from_file(APP, default_timeout=180)
     at.session_state["corpus"] = "xss"
     at.run()
-    at.switch_page("app_pages/lookup.py").run()
+    at.switch_page(path("lookup")).run()
     at.text_area(key="lookup_q").set_value("mallory")
     submit(at)
     body = text_of(at)
@@ -285,7 +286,7 @@ def test_xss_comment_shows_as_plain_text(isolated_home: Path, tmp_path: Path) ->
     assert r"\!\[t\]\(http\:" in body and "](javascript" not in body
     assert_no_html(at)
     for page in ("map", "prep", "sources"):
-        at.switch_page(f"app_pages/{page}.py").run()
+        at.switch_page(path(page)).run()
         assert not at.exception
         assert_no_html(at)
 

@@ -36,10 +36,11 @@ assert api.brief("against")
 assert api.lookup("13th amendment").hits
 
 from streamlit.testing.v1 import AppTest
+from argmap.ui.app_pages import path
 at = AppTest.from_file(sys.argv[2], default_timeout=300).run()
 assert not at.exception, at.exception
 for page in ("chat", "map", "prep", "lookup", "sources"):
-    at.switch_page(f"app_pages/{page}.py").run()
+    at.switch_page(path(page)).run()
     assert not at.exception, (page, at.exception)
 print("ATTEMPTS", len(attempts), attempts)
 """

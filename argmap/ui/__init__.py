@@ -1,1 +1,1 @@
-"""The Streamlit pages as plain functions; app.py and app_pages/*.py only call into here."""
+"""The Streamlit pages as plain functions; app_main.py and app_pages/*.py only call into here."""

@@ -10,9 +10,10 @@ import streamlit as st
 
 from argmap.records import Post, who
 from argmap.store import CorpusIndex
+from argmap.ui.app_pages import path
 from argmap.ui.render import escape_md, post_md, snippet, tree_prefix
 
-LOOKUP_PAGE = "app_pages/lookup.py"
+LOOKUP_PAGE = path("lookup")
 
 
 def pid(post_id: str) -> str:

@@ -1,0 +1,1 @@
+"""The shipped demo corpus, as package data (MANIFEST.md: source and licence)."""
