@@ -7,7 +7,8 @@ through ``parse_file`` (auto-detected and with ``--format`` forced), then
 
 * the only exception is ``InputError``, whose message is one short line naming the file
   (no traceback text, no Python exception leaking through ``parse_file``'s safety net);
-* no hang: a Hypothesis deadline per example plus a hard SIGALRM watchdog;
+* no hang: a hard SIGALRM watchdog (generous: speed is checked by counting the quote
+  matcher's work, never by timing, since CI machines vary);
 * on success: ids unique, parents resolve and come first, depth = parent + 1 (roots 0 for an
   article, 1 for a comment), quotes inside the text and not overlapping, every unit is
   ``post.text[u.start:u.end]`` inside the post's own (unquoted) spans;
@@ -35,9 +36,10 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Container, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -52,6 +54,7 @@ if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
 from argmap.config import Limits
 from argmap.errors import InputError
 from argmap.records import Thread
+from ingest import quotes as quotes_mod
 from ingest.formats import FORMATS, parse_file
 from ingest.quotes import attribute_quotes
 from ingest.units import units_for_thread
@@ -62,7 +65,7 @@ from tests import strategies as S
 settings.register_profile(
     "ci",
     max_examples=100,
-    deadline=timedelta(seconds=15),  # 10x the slowest example seen; CI machines vary
+    deadline=None,  # no wall-clock limit per example: a busy machine is not a bug
     database=None,  # no .hypothesis/ folder in the repository
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -72,7 +75,7 @@ PROFILE = os.environ.get("ARGMAP_FUZZ", "ci") or "ci"
 if PROFILE not in ("ci", "full"):
     raise ValueError(f"ARGMAP_FUZZ={PROFILE!r}: use 'ci' (default) or 'full'")
 SCALE = {"ci": 1, "full": 8}[PROFILE]
-HARD_TIMEOUT_S = 60  # an example still running after this is a hang, whatever the deadline
+HARD_TIMEOUT_S = 300  # an example still running after this is a hang, not a slow machine
 
 COUNTS: Counter[str] = Counter()  # inputs run, per test
 PARSED: Counter[str] = Counter()  # of which at least one parse succeeded
@@ -121,7 +124,7 @@ class Hang(Exception):
 @contextmanager
 def bounded(seconds: int = HARD_TIMEOUT_S) -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
-        yield  # signals reach the main thread only; the deadline still applies
+        yield  # signals reach the main thread only
         return
 
     def alarm(_sig: int, _frame: Any) -> None:
@@ -509,7 +512,41 @@ def test_deep_chains_hit_max_depth(fmt: str, depth: int, max_depth: int) -> None
 
 # --- big repetitive input: nothing superlinear ------------------------------------------
 
-BIG_LIMIT_S = 10  # one post of up to 40,000 characters, or 3,000 small posts, end to end
+class MatcherWork:
+    """The quote matcher's work, counted as its budget counts it (ingest/quotes.py: one
+    step per searched reply token and occurrence of that token in the source)."""
+
+    def __init__(self) -> None:
+        self.per_reply: dict[int, int] = {}  # id(budget list) -> steps: one budget per reply
+        self.max_sources = 0
+        self._budgets: list[list[int]] = []  # kept alive so their ids stay unique
+        self._steps = 0
+
+    @contextmanager
+    def counting(self) -> Iterator[None]:
+        work = self
+
+        class Counted(SequenceMatcher):
+            def find_longest_match(self, alo: int = 0, ahi: Any = None, blo: int = 0,
+                                   bhi: Any = None) -> Any:
+                ahi = len(self.a) if ahi is None else ahi
+                b2j = self.b2j  # type: ignore[attr-defined]
+                work._steps += sum(1 + len(b2j.get(k, ())) for k in self.a[alo:ahi])
+                return super().find_longest_match(alo, ahi, blo, bhi)
+
+        real_runs = quotes_mod._runs
+
+        def runs(text: str, toks: Any, free: Any, sources: list[Any], budget: list[int]) -> Any:
+            before = work._steps
+            out = real_runs(text, toks, free, sources, budget)
+            work._budgets.append(budget)
+            work.per_reply[id(budget)] = work.per_reply.get(id(budget), 0) + work._steps - before
+            work.max_sources = max(work.max_sources, len(sources))
+            return out
+
+        with patch.object(quotes_mod, "SequenceMatcher", Counted), \
+                patch.object(quotes_mod, "_runs", runs):
+            yield
 
 
 def big(fmt: str, article: str, reply: str) -> tuple[str, str, str]:
@@ -536,7 +573,7 @@ def many_threads(n: int) -> tuple[str, str, str]:
     return "jsonl", "\n".join(json.dumps(r) for r in rows), ".jsonl"
 
 
-@fuzz(12, deadline=timedelta(seconds=BIG_LIMIT_S))
+@fuzz(12)
 @given(S.big_docs())
 # Regressions, each once minutes or hours (times are for the code before the fix):
 # a reply of "the the the the the X" to an article of "the ..." (greedy matching re-ran a
@@ -559,14 +596,17 @@ def test_big_repetitive_input_stays_linear(doc: tuple[str, str, str]) -> None:
     fmt, text, suffix = doc
     path = write(text, suffix, "big")
     COUNTS["big"] += 1
-    started = time.monotonic()
-    with bounded():
+    work = MatcherWork()
+    with bounded(), work.counting():
         out = parse_or_error(path, fmt)
         if isinstance(out, Thread):
             PARSED["big"] += 1
             check_prepared(out)
-    took = time.monotonic() - started
-    assert took < BIG_LIMIT_S, f"{fmt} input of {len(text)} characters took {took:.1f} s"
+    # Quote matching, the stage every superlinear regression above but the parsers' was in,
+    # counts its own work: each reply searches a bounded number of sources and spends at
+    # most MAX_MATCH_WORK over all rounds, so the whole file costs at most that per reply.
+    assert work.max_sources <= quotes_mod.MAX_ANCESTORS + quotes_mod.MAX_ARTICLES, fmt
+    assert max(work.per_reply.values(), default=0) <= quotes_mod.MAX_MATCH_WORK, fmt
 
 
 # --- direct regressions -----------------------------------------------------------------
@@ -582,11 +622,9 @@ def test_big_repetitive_input_stays_linear(doc: tuple[str, str, str]) -> None:
 )
 def test_deep_broken_json_is_an_input_error(text: str) -> None:
     path = write(text, ".json", "deep_broken")
-    started = time.monotonic()
     with bounded():
         out = parse_or_error(path)
     assert isinstance(out, InputError) and "invalid JSON at line 1" in str(out)
-    assert time.monotonic() - started < 2
 
 
 def test_hn_private_use_characters_are_kept_verbatim() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -124,12 +124,25 @@ def test_fast_path_agrees_with_pysbd(monkeypatch: pytest.MonkeyPatch) -> None:
     assert fast == slow
 
 
-def test_hostile_long_posts_stay_fast() -> None:
+def test_hostile_long_posts_feed_pysbd_bounded_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pysbd slows sharply on long many-sentence inputs (see units._blocks), so its work is
+    counted rather than timed: blocks of at most _WINDOW characters, each character once."""
+    fed: list[int] = []
+    real = units_mod._segmenter
+
+    class Counting:
+        def processor(self, chunk: str) -> Any:
+            fed.append(len(chunk))
+            return real().processor(chunk)
+
+    monkeypatch.setattr(units_mod, "_segmenter", Counting)
     for text in ("a. " * 5000, "line\n" * 5000, "x" * 50_000):
-        t0 = time.perf_counter()
+        fed.clear()
         units = units_for_post(Post(id="p", kind="comment", text=text))
-        assert time.perf_counter() - t0 < 5
-        assert all(text[u.start : u.end] == u.text for u in units)
+        assert units and all(text[u.start : u.end] == u.text for u in units)
+        assert max(fed, default=0) <= units_mod._WINDOW and sum(fed) <= len(text), text[:10]
+        if text.startswith("a. "):
+            assert len(fed) > 1  # the sentences did go to pysbd, in several blocks
 
 
 def test_a_large_thread_is_split_over_helper_interpreters_with_the_same_units(
