@@ -25,12 +25,10 @@ SEED_FILE = CORPUS_DIR / f"{DEFAULT_CORPUS}.txt"
 _ARGMAP_VARS = ("ARGMAP_HOME", "ARGMAP_CHROMA_URL", "ARGMAP_ENGINE", "ARGMAP_CORPUS")
 
 
-def shared_data(relative: str) -> Path:
-    """``../shared/data/<relative>``, or skip the test (one line) in a clone without it."""
-    path = SHARED / relative
-    if not path.exists():
-        pytest.skip(f"needs ../shared/data/{relative} (large data set, not in this clone)")
-    return path
+def requires_shared(relative: str) -> pytest.MarkDecorator:
+    """Skip (one line, naming the test) in a clone without ``../shared/data/<relative>``."""
+    return pytest.mark.skipif(not (SHARED / relative).exists(),
+                              reason=f"needs ../shared/data/{relative} (not in this clone)")
 
 
 @pytest.fixture(scope="session")

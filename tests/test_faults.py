@@ -15,7 +15,7 @@ from argmap.config import DEFAULT_CORPUS
 from argmap.errors import ArgmapError
 from argmap.store import Store
 from bench.corpora import write as write_corpus
-from tests.conftest import SEED_FILE, shared_data
+from tests.conftest import SEED_FILE, requires_shared
 from tests.embed_server import embeddings_server
 
 
@@ -39,9 +39,9 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=600)
 
 
+@requires_shared("argkp/arguments_train.csv")  # bench.corpora builds the big thread from it
 def test_disk_full_is_one_line_and_keeps_previous_index(tmpfs: Path, tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    shared_data("argkp/arguments_train.csv")  # bench.corpora builds the big thread from it
     monkeypatch.setenv("ARGMAP_HOME", str(tmpfs / "home"))
     assert _cli("ingest", str(SEED_FILE)).returncode == 0
     before = json.loads(_cli("show", "c64443218", "--json").stdout)

@@ -25,7 +25,7 @@ from ingest.formats.jsonl import dump_jsonl
 from ingest.pipeline import ingest_path
 from ingest.quotes import attribute_quotes
 from ingest.units import units_for_post, units_for_thread
-from tests.conftest import ARGKP_SAMPLE, REDDIT, SEED_FILE, shared_data
+from tests.conftest import ARGKP_SAMPLE, REDDIT, SEED_FILE, SHARED, requires_shared
 
 CLAIM = "the ban was reversed"
 STYLES = [
@@ -95,8 +95,9 @@ def test_every_style_is_recognised_and_real_text_is_not() -> None:
     assert len(real) > 1000 and flagged == []
 
 
+@requires_shared("argkp/arguments_train.csv")
 def test_no_argkp_training_argument_is_flagged() -> None:
-    real = _arguments(shared_data("argkp/arguments_train.csv"))
+    real = _arguments(SHARED / "argkp" / "arguments_train.csv")
     flagged = [t for t in real if addressed_to_model(t)]
     assert len(real) > 5000 and flagged == []
 
