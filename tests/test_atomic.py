@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from argmap.config import DEFAULT_CORPUS
 from argmap.store import Store
 from tests.conftest import ARGKP_SAMPLE, SEED_FILE
@@ -44,6 +46,7 @@ def _ingest(src: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
     )
 
 
+@pytest.mark.slow
 def test_kill_at_random_points_keeps_previous_index(tmp_path: Path, isolated_home: Path) -> None:
     env = {**os.environ, "ARGMAP_EMBED_CACHE": str(tmp_path / "cold-cache.sqlite")}
     subprocess.run([sys.executable, "-m", "argmap.cli", "ingest", str(SEED_FILE)],

@@ -47,7 +47,7 @@ HOSTILE_TEXT = (
     f"$\\href{{{OUTSIDE}}}{{x}}$ ![img]({OUTSIDE}/comment.png)"
 )
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def _need_browser() -> None:

@@ -39,6 +39,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=600)
 
 
+@pytest.mark.slow
 @requires_shared("argkp/arguments_train.csv")  # bench.corpora builds the big thread from it
 def test_disk_full_is_one_line_and_keeps_previous_index(tmpfs: Path, tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
@@ -62,6 +63,7 @@ def test_disk_full_is_one_line_and_keeps_previous_index(tmpfs: Path, tmp_path: P
     assert len(json.loads(_cli("posts", "--json").stdout)) == 3000
 
 
+@pytest.mark.slow
 def test_read_only_store_is_one_line(tmpfs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ARGMAP_HOME", str(tmpfs / "home"))
     assert _cli("ingest", str(SEED_FILE)).returncode == 0
@@ -72,6 +74,7 @@ def test_read_only_store_is_one_line(tmpfs: Path, monkeypatch: pytest.MonkeyPatc
         assert proc.returncode == 2 and "read-only" in err and "\n" not in err, err
 
 
+@pytest.mark.slow
 def test_remote_embeddings_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
     with embeddings_server() as (url, calls):
         monkeypatch.setenv("ARGMAP_EMBED_URL", url)

@@ -298,6 +298,7 @@ def _structured(fmt: str) -> Callable[[Any], None]:
     return body
 
 
+@pytest.mark.slow
 @fuzz(150)
 @given(S.slashdot_docs())
 def test_slashdot_documents(doc: tuple[str, str]) -> None:
@@ -319,6 +320,7 @@ def reddit_sub(created_utc: str) -> str:
     return f'[{{"kind":"Listing","data":{{"children":[{sub}]}}}},{{"kind":"Listing"}}]'
 
 
+@pytest.mark.slow
 @fuzz(150)
 @given(S.reddit_docs())
 # Regressions: submission times past year 9999 or not numbers crashed _time (OverflowError)
@@ -340,6 +342,7 @@ def hn_comment(text: str) -> str:
     return json.dumps({"id": 1, "type": "story", "title": "t", "children": [kid]})
 
 
+@pytest.mark.slow
 @fuzz(150)
 @given(S.hn_docs())
 # Regression: a comment's own U+E000 digits U+E001 was read as a code-block placeholder;
@@ -350,6 +353,7 @@ def test_hn_documents(doc: tuple[str, str]) -> None:
     _structured("hn")(doc)
 
 
+@pytest.mark.slow
 @fuzz(150)
 @given(S.csv_docs())
 def test_csv_documents(doc: tuple[str, str]) -> None:
@@ -361,6 +365,7 @@ def jsonl_quoting(*quotes: str) -> str:
     return '{"id":"a","kind":"article","text":"one two"}\n' + reply + ",".join(quotes) + "]}"
 
 
+@pytest.mark.slow
 @fuzz(150)
 @given(S.jsonl_docs())
 # Regressions: declared quotes were taken on trust: overlapping spans and a text that is
@@ -381,6 +386,7 @@ def test_jsonl_documents(doc: tuple[str, str]) -> None:
 # --- damaged documents, wrong --format, raw input ----------------------------------------
 
 
+@pytest.mark.slow
 @fuzz(180)
 @given(S.any_doc().flatmap(lambda d: st.tuples(st.just(d[0]), S.mutated(d[1]))),
        st.sampled_from(list(FORMATS)))
@@ -389,6 +395,7 @@ def test_damaged_documents(doc: tuple[str, tuple[str, str]], other: str) -> None
     run_input(text, suffix, "damaged", [None, fmt, other])
 
 
+@pytest.mark.slow
 @fuzz(100)
 @given(S.any_doc(), st.sampled_from(list(FORMATS)))
 def test_wrong_format_forced(doc: tuple[str, tuple[str, str]], other: str) -> None:
@@ -425,6 +432,7 @@ def _expect_limit(path: Path, limits: Limits, needle: str) -> None:
     assert needle in str(out), str(out)
 
 
+@pytest.mark.slow
 @fuzz(100)
 @given(S.any_doc())
 def test_each_limit_is_enforced_at_its_value(doc: tuple[str, tuple[str, str]]) -> None:
@@ -573,6 +581,7 @@ def many_threads(n: int) -> tuple[str, str, str]:
     return "jsonl", "\n".join(json.dumps(r) for r in rows), ".jsonl"
 
 
+@pytest.mark.slow
 @fuzz(12)
 @given(S.big_docs())
 # Regressions, each once minutes or hours (times are for the code before the fix):

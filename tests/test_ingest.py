@@ -28,6 +28,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     )
 
 
+@pytest.mark.slow
 def test_ingest_prints_summary_and_show_has_fields(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ingest", str(SEED_FILE)]) == 0
     line = capsys.readouterr().out.strip()
@@ -50,6 +51,7 @@ def test_ingest_prints_summary_and_show_has_fields(capsys: pytest.CaptureFixture
             assert by_id[child]["parent_id"] == r["post_id"]
 
 
+@pytest.mark.slow
 def test_python_m_ingest_defaults_to_shipped_corpus() -> None:
     proc = subprocess.run([sys.executable, "-m", "ingest"], capture_output=True, text=True,
                           timeout=300)
@@ -69,6 +71,7 @@ def test_reingest_same_source_adds_nothing() -> None:
     assert sorted(str(c) for c in store.client.list_collections()) == collections_before
 
 
+@pytest.mark.slow
 def test_corpora_live_side_by_side(tmp_path: Path) -> None:
     reddit = REDDIT
     assert main(["ingest", str(SEED_FILE)]) == 0
@@ -111,6 +114,7 @@ def _bad_inputs(tmp: Path) -> dict[str, list[str]]:
     }
 
 
+@pytest.mark.slow
 def test_bad_inputs_one_line_nonzero_index_untouched(tmp_path: Path) -> None:
     assert main(["ingest", str(SEED_FILE)]) == 0
     before = Store().info(DEFAULT_CORPUS)

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import SEED_FILE
 
 PROBE = r"""
@@ -46,6 +48,7 @@ print("ATTEMPTS", len(attempts), attempts)
 """
 
 
+@pytest.mark.slow
 def test_nothing_reaches_the_network(tmp_path: Path) -> None:
     env = {**os.environ, "ARGMAP_EMBED_CACHE": str(tmp_path / "cache.sqlite"),
            "ARGMAP_NO_WARMUP": "1"}
