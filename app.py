@@ -1,6 +1,6 @@
 """argmap web app in a checkout: `streamlit run app.py`. The app itself is
-``argmap/ui/app_main.py``, which an install starts with `argmap app`."""
+``argmap/ui/app/streamlit_app.py``, which an install starts with `argmap app`."""
 
-from argmap.ui.app_main import main
+from argmap.ui.app.streamlit_app import main
 
 main()

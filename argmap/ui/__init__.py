@@ -1,1 +1,1 @@
-"""The Streamlit pages as plain functions; app_main.py and app_pages/*.py only call into here."""
+"""The Streamlit pages as plain functions; the app script and app_pages/*.py only call here."""

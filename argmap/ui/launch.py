@@ -14,7 +14,7 @@ import tomllib
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-APP_SCRIPT = HERE / "app_main.py"
+APP_SCRIPT = HERE / "app" / "streamlit_app.py"
 CONFIG = HERE / "streamlit_config.toml"
 
 

@@ -1,6 +1,6 @@
 """Streamlit page scripts, one per page, each a two-line call into a plain ``argmap.ui``
 function. Addressed by absolute path (``path``) so a page resolves the same whether
-Streamlit was started on the packaged ``app_main.py`` or on a checkout's ``app.py``."""
+Streamlit was started on the packaged ``app/streamlit_app.py`` or on a checkout's ``app.py``."""
 
 from pathlib import Path
 

@@ -2,8 +2,8 @@
 `app.py` calls ``main`` (so `streamlit run app.py` is the same app).
 
 Page set-up, first-run indexing, navigation and the shared sidebar. Each page is a script in
-``app_pages/`` (not ``pages/``, a name Streamlit would auto-load) calling a plain function in
-argmap.ui, so tests drive the same code the browser does.
+``argmap/ui/app_pages/`` (not ``pages/``, a name Streamlit would auto-load) calling a plain
+function in argmap.ui, so tests drive the same code the browser does.
 """
 
 from importlib.resources import files
