@@ -54,4 +54,5 @@ def test_installed_app_uses_the_checkouts_streamlit_settings() -> None:
     assert tomllib.loads(launch.CONFIG.read_text()) == checkout
     flags = launch.command(8600)
     assert flags[flags.index("--browser.gatherUsageStats") + 1] == "false"
+    assert flags[flags.index("--theme.dark.orangeBackgroundColor") + 1].startswith("#")
     assert str(launch.APP_SCRIPT) in flags and flags[-2:] == ["--server.port", "8600"]

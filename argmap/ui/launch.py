@@ -12,6 +12,7 @@ import os
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 APP_SCRIPT = HERE / "app" / "streamlit_app.py"
@@ -22,13 +23,19 @@ def _flag_value(value: object) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
+def _flags(table: dict[str, Any], prefix: str) -> list[str]:
+    flags: list[str] = []
+    for key, value in table.items():
+        if isinstance(value, dict):  # [theme.light] -> --theme.light.option
+            flags += _flags(value, f"{prefix}{key}.")
+        else:
+            flags += [f"--{prefix}{key}", _flag_value(value)]
+    return flags
+
+
 def config_flags(config: Path = CONFIG) -> list[str]:
     """``--section.option value`` for every setting in the packaged Streamlit config."""
-    flags: list[str] = []
-    for section, options in tomllib.loads(config.read_text(encoding="utf-8")).items():
-        for option, value in options.items():
-            flags += [f"--{section}.{option}", _flag_value(value)]
-    return flags
+    return _flags(tomllib.loads(config.read_text(encoding="utf-8")), "")
 
 
 def command(port: int | None = None, address: str | None = None,
