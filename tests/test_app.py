@@ -371,7 +371,7 @@ def test_chroma_server_lost_after_connecting_is_said_on_every_page(
         proc.kill()
         proc.wait(timeout=10)
     for page in ("chat", "map", "prep", "lookup", "sources"):
-        at.switch_page(f"app_pages/{page}.py").run()
+        at.switch_page(path(page)).run()
         assert not at.exception, (page, [e.value for e in at.exception])
         said = [unescape(e.value) for e in at.sidebar.error]
         assert any(f"cannot reach the Chroma server at {url}" in s for s in said), (page, said)
