@@ -228,6 +228,7 @@ def test_lookup_from_url_query(seeded: None) -> None:
     assert "taustin" in text_of(at)
 
 
+@pytest.mark.slow
 def test_first_run_indexes_seed_then_upload_and_bad_upload(isolated_home: Path) -> None:
     at = run_app()
     assert any("Indexed" in s.label for s in at.status)
