@@ -534,12 +534,13 @@ class MatcherWork:
     def counting(self) -> Iterator[None]:
         work = self
 
-        class Counted(SequenceMatcher):
+        class Counted(SequenceMatcher[str]):
             def find_longest_match(self, alo: int = 0, ahi: Any = None, blo: int = 0,
                                    bhi: Any = None) -> Any:
-                ahi = len(self.a) if ahi is None else ahi
-                b2j = self.b2j  # type: ignore[attr-defined]
-                work._steps += sum(1 + len(b2j.get(k, ())) for k in self.a[alo:ahi])
+                keys: list[str] = self.a  # type: ignore[attr-defined]
+                b2j: dict[str, list[int]] = self.b2j  # type: ignore[attr-defined]
+                ahi = len(keys) if ahi is None else ahi
+                work._steps += sum(1 + len(b2j.get(k, ())) for k in keys[alo:ahi])
                 return super().find_longest_match(alo, ahi, blo, bhi)
 
         real_runs = quotes_mod._runs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import Any
 
 import pytest
 
@@ -105,10 +106,17 @@ def test_warm_retrieval_embeds_only_the_question(
     real_encode, real_build = emb.encode, lexical_mod._build_lexical
     builds: list[object] = []
     monkeypatch.setattr(retrieve_mod, "_QUERIES", OrderedDict())  # count every question
-    monkeypatch.setattr(emb, "encode", lambda texts: encoded.append(list(texts))
-                        or real_encode(texts))
-    monkeypatch.setattr(lexical_mod, "_build_lexical",
-                        lambda index: builds.append(index) or real_build(index))
+
+    def encode(texts: list[str]) -> Any:
+        encoded.append(list(texts))
+        return real_encode(texts)
+
+    def build(index: Any) -> Any:
+        builds.append(index)
+        return real_build(index)
+
+    monkeypatch.setattr(emb, "encode", encode)
+    monkeypatch.setattr(lexical_mod, "_build_lexical", build)
     questions = ["Does the ban cover police outside the US?", "What did taustin say?"]
     for q in questions + questions:
         assert retrieve(seed, q)
