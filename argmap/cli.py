@@ -233,7 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
                                     "(default: $ARGMAP_ENGINE or extractive)")
     p = sub.add_parser("app", help="start the web app (Streamlit) on this machine")
     p.add_argument("--port", type=int, help="port to serve on (default: Streamlit's, 8501)")
-    p.add_argument("--address", help="address to listen on (default: all interfaces)")
+    p.add_argument("--address", default="127.0.0.1",
+                   help="address to listen on (default: this machine only; 0.0.0.0 for all)")
     p.add_argument("streamlit_args", nargs=argparse.REMAINDER,
                    help="after --: more `streamlit run` options, e.g. -- --server.headless false")
     return parser

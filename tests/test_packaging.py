@@ -56,3 +56,16 @@ def test_installed_app_uses_the_checkouts_streamlit_settings() -> None:
     assert flags[flags.index("--browser.gatherUsageStats") + 1] == "false"
     assert flags[flags.index("--theme.dark.orangeBackgroundColor") + 1].startswith("#")
     assert str(launch.APP_SCRIPT) in flags and flags[-2:] == ["--server.port", "8600"]
+
+
+def test_argmap_app_listens_on_this_machine_only_by_default() -> None:
+    """A discussion index is private by default: `argmap app` binds loopback unless asked."""
+    from argmap.cli import build_parser
+    from argmap.ui import launch
+
+    args = build_parser().parse_args(["app"])
+    cmd = launch.command(args.port, args.address, args.streamlit_args)
+    assert cmd[cmd.index("--server.address") + 1] == "127.0.0.1"
+    args = build_parser().parse_args(["app", "--address", "0.0.0.0"])
+    cmd = launch.command(args.port, args.address, args.streamlit_args)
+    assert cmd[cmd.index("--server.address") + 1] == "0.0.0.0"
