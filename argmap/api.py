@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from argmap.config import settings
-from argmap.errors import ArgmapError
+from argmap.errors import ArgmapError, Interrupted
 from argmap.lookup import LookupResult, find
 from argmap.records import Answer, ArgumentMap, Brief, Post
 from argmap.store import CorpusIndex, CorpusInfo, Store
@@ -31,15 +31,29 @@ def ingest(
     fmt: str | None = None,
     progress: Progress | None = None,
     store: Store | None = None,
+    replace: bool = False,
+    new_only: bool = False,
 ) -> list[IngestResult]:
-    """Ingest files (default: everything in ``corpus/``); one corpus per file unless named."""
+    """Ingest files (default: everything in ``corpus/``); one corpus per file unless named.
+
+    ``replace``: a name derived from a file may replace a corpus from another file;
+    ``new_only``: never replace an existing corpus (see ingest_path).
+    """
     sources = paths or default_sources()
     store = store or open_store()
-    return [
-        ingest_path(p, corpus=corpus, fmt=fmt, store=store, progress=progress,
-                    after_write=_cache_map)
-        for p in sources
-    ]
+    done: list[IngestResult] = []
+    try:
+        for p in sources:
+            done.append(ingest_path(p, corpus=corpus, fmt=fmt, store=store, progress=progress,
+                                    after_write=_cache_map, replace=replace,
+                                    new_only=new_only))
+    except KeyboardInterrupt as exc:
+        if not done:
+            raise
+        what = str(exc) if isinstance(exc, Interrupted) else "interrupted"
+        live = ", ".join(r.corpus for r in done)
+        raise Interrupted(f"{what}; already ingested and live: {live}") from None
+    return done
 
 
 def corpora(store: Store | None = None) -> list[CorpusInfo]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from argmap.config import overridden, settings
-from argmap.errors import as_user_error
+from argmap.errors import Interrupted, as_user_error
 from argmap.safetext import one_line, strip_controls
 
 Handler = Callable[[argparse.Namespace], int]
@@ -58,7 +58,8 @@ def _ingest(args: argparse.Namespace) -> int:
     from argmap import api
 
     paths = [Path(p) for p in args.paths] or None
-    results = api.ingest(paths, corpus=args.corpus, fmt=args.format, progress=_progress())
+    results = api.ingest(paths, corpus=args.corpus, fmt=args.format, progress=_progress(),
+                         replace=args.replace)
     if args.json:
         _print_json([{"corpus": r.corpus, "posts": r.info.posts, "units": r.info.units,
                       "unchanged": r.unchanged, "embedded": r.embedded} for r in results])
@@ -213,6 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", parents=[common], help="index discussion files")
     p.add_argument("paths", nargs="*", help="files (default: everything in corpus/)")
     p.add_argument("--format", help="slashdot, reddit, hn, csv or jsonl (default: detect)")
+    p.add_argument("--replace", action="store_true",
+                   help="let a name derived from a file replace a corpus from another file")
     p = sub.add_parser("show", parents=[common], help="one post with its quotes and replies")
     p.add_argument("post_id")
     sub.add_parser("posts", parents=[common], help="every post in thread order")
@@ -253,8 +256,10 @@ def main(argv: list[str] | None = None) -> int:
             raise
         _say(f"argmap: error: {one_line(str(err))}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        _say("argmap: interrupted; the previous index is unchanged", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        said = str(exc) if isinstance(exc, Interrupted) else ""
+        _say(f"argmap: {said or 'interrupted; the previous index is unchanged'}",
+             file=sys.stderr)
         return 130
 
 

@@ -55,3 +55,7 @@ def as_user_error(exc: BaseException) -> ArgmapError | None:
             "is `chroma run` up?"
         )
     return ArgmapError(f"lost the connection to {where} ({type(exc).__name__})")
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during an ingest; ``str(err)`` is one line saying which index is live."""

@@ -7,7 +7,6 @@ tokenised by the same ``argmap.text.tokens``, so chat and citation lookup rank a
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,18 +67,9 @@ class LexicalIndex:
         return sum(v for t, v in idf.items() if t in have) / max(sum(idf.values()), 1e-9)
 
 
-_LEX: dict[tuple[str, str, str], LexicalIndex] = {}
-_LEX_LOCK = threading.Lock()
-
-
 def lexical_index(index: CorpusView) -> LexicalIndex:
-    """Built once per (store, corpus, generation) and kept for the life of the process."""
-    key = (getattr(index.store, "location", ""), index.name, index.info.generation)
-    with _LEX_LOCK:
-        got = _LEX.get(key)
-        if got is None:
-            got = _LEX[key] = _build_lexical(index)
-        return got
+    """Built once per index generation and dropped with it: about 1 s per 50k units."""
+    return index.memo("lexical", lambda: _build_lexical(index))
 
 
 def _build_lexical(index: CorpusView) -> LexicalIndex:

@@ -8,8 +8,6 @@ through BM25 over units (a post's own sentences); a name lists that author's pos
 
 from __future__ import annotations
 
-import threading
-import weakref
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -75,15 +73,8 @@ class _Cache:
         self.norm = {p.id: normalise(p.text) for p in index.thread.posts}
 
 
-_CACHES: weakref.WeakKeyDictionary[CorpusIndex, _Cache] = weakref.WeakKeyDictionary()
-_CACHES_LOCK = threading.Lock()
-
-
 def _cache(index: CorpusIndex) -> _Cache:
-    with _CACHES_LOCK:
-        if index not in _CACHES:
-            _CACHES[index] = _Cache(index)
-        return _CACHES[index]
+    return index.memo("lookup", lambda: _Cache(index))
 
 
 def _own_extent(post: Post) -> tuple[int, int]:

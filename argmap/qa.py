@@ -139,15 +139,13 @@ class MapFacts:
     relations: dict[str, str] | None = None  # reply post id -> supports / rebuts / neither
 
 
-_MAPS: dict[tuple[str, str, str], tuple[float, MapFacts]] = {}
 _RECHECK_S = 60.0  # a map built after the first question is picked up this much later
 
 
 def cached_map(index: CorpusView) -> MapFacts:
     """Stances and reply relations from the argument map cached with this index generation,
     if one is; never builds a map (that is the map's job, done at ingest)."""
-    key = (str(getattr(index.store, "location", "")), index.name, index.info.generation)
-    seen = _MAPS.get(key)
+    seen = index.derived.get("qa.map")  # dropped with the generation's index
     if seen is not None and (seen[1].stances is not None
                              or time.monotonic() - seen[0] < _RECHECK_S):
         return seen[1]
@@ -163,7 +161,7 @@ def cached_map(index: CorpusView) -> MapFacts:
                 relations={r["from_post_id"]: str(r["relation"]) for r in data["relations"]})
     except Exception:  # noqa: BLE001 - a missing or older map costs sides and relations only
         facts = MapFacts()
-    _MAPS[key] = (time.monotonic(), facts)
+    index.derived["qa.map"] = (time.monotonic(), facts)
     return facts
 
 

@@ -65,14 +65,6 @@ def query_vector(index: CorpusView, question: str) -> np.ndarray:
     return vec
 
 
-def _vectors(index: CorpusView, unit_ids: list[str]) -> dict[str, np.ndarray]:
-    if not unit_ids:
-        return {}
-    got = index.units_store.get(ids=unit_ids, include=["embeddings"])
-    return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"],
-                                                                 strict=True)}
-
-
 def retrieve(
     index: CorpusView, question: str, k: int = 8, candidates: int = 40, expand: bool = True,
     within: Collection[str] | None = None,
@@ -122,7 +114,7 @@ def retrieve(
     # or the replies to them; a post that only *mentions* the name ("I am X and ...") is not.
     scoped = [u for u in fused if u in boosted] if named or within is not None else list(fused)
     pool = [u for u in sorted(scoped, key=lambda u: -fused[u]) if lex.citable(u)][: max(3 * k, 24)]
-    vecs = _vectors(index, pool)
+    vecs = index.unit_vectors(pool)
     units = index.unit_by_id
     pool = [u for u in pool if u in vecs]
     if not pool:
@@ -154,7 +146,7 @@ def _dense_among(index: CorpusView, lex: LexicalIndex, rows: np.ndarray, qvec: n
         hits = index.dense_search(qlist, n, where={"author": author})
         return [u.id for u, _ in hits if lex.citable(u.id)]
     ids = [lex.units[r].id for r in rows.tolist() if not lex.to_model[r]]
-    vecs = _vectors(index, ids)
+    vecs = index.unit_vectors(ids)
     ids = [i for i in ids if i in vecs]
     if not ids:
         return []
@@ -206,7 +198,7 @@ def _expand(
             wanted.append((e, "parent", [lex.units[r].id for r in rows]))
         replies = [r for p in index.replies.get(post.id, []) for r in lex.post_units.get(p, [])]
         wanted.append((e, "reply", [lex.units[r].id for r in replies[:60]]))
-    vecs = _vectors(index, sorted({u for _, _, ids in wanted for u in ids} - have))
+    vecs = index.unit_vectors(sorted({u for _, _, ids in wanted for u in ids} - have))
     out: list[Evidence] = []
     for e, via, ids in wanted:
         ids = [u for u in ids if u in vecs and u not in have and lex.citable(u)]

@@ -5,30 +5,31 @@ then flips the corpus's record in the registry collection to it. Readers resolve
 record first, so they see the old index or the new one, never a mix, and a killed ingest
 leaves nothing but orphan collections, which the next ingest removes. The previous
 generation is kept one round so a reader that resolved it just before the flip can finish.
+One writer per corpus at a time (argmap.locking); each generation is a registry record, so
+garbage collection finds a corpus's collections by record, never by parsing names.
 """
 
 from __future__ import annotations
 
-import errno
+import hashlib
 import json
-import os
 import re
-import shutil
-import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+import unicodedata
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import numpy as np
 
+from argmap.chroma_client import _client, _os_problem, _write_problem
 from argmap.config import Settings, settings
+from argmap.corpus_index import CorpusIndex
 from argmap.embeddings import MiniLMEmbeddings, make_embeddings
-from argmap.errors import ArgmapError, StoreError, is_disk_full
+from argmap.errors import ArgmapError, Interrupted, StoreError
+from argmap.locking import writer_lock
 from argmap.records import Post, Thread, Unit
 
 REGISTRY = "argmap-registry"
@@ -46,8 +47,16 @@ def check_corpus_name(name: str) -> str:
 
 
 def corpus_name_for(stem: str) -> str:
-    """A valid corpus name from a file stem (uploads, `argmap ingest PATH`)."""
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._-")[:62] or "corpus"
+    """A valid corpus name from a file stem (uploads, `argmap ingest PATH`).
+
+    Accents are dropped (NFKD); a stem with other non-ASCII letters keeps what ASCII it has
+    plus a short hash of the whole stem, so two Cyrillic or Chinese names stay two corpora.
+    """
+    plain = "".join(c for c in unicodedata.normalize("NFKD", stem)
+                    if not unicodedata.combining(c))
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", plain).strip("._-")[:55] or "corpus"
+    if not plain.isascii():
+        name = f"{name}-{hashlib.blake2b(stem.encode(), digest_size=3).hexdigest()}"
     return name if len(name) >= 3 else f"{name}_corpus"
 
 
@@ -65,218 +74,24 @@ class CorpusInfo:
     embed_model: str = "all-MiniLM-L6-v2-int8"
 
 
-_CLIENTS: dict[str, Any] = {}
-_CLIENTS_LOCK = threading.Lock()
+@dataclass
+class Hooks:
+    """Test seams in a write, each called with (corpus, generation): deterministic tests of
+    concurrent and interrupted ingests pause or raise here instead of racing the clock."""
+
+    before_flip: Callable[[str, str], None] | None = None
+    after_flip: Callable[[str, str], None] | None = None
+    on_lock_wait: Callable[[str], None] | None = None
 
 
-def _client(cfg: Settings) -> Any:
-    """One Chroma client per location and process: concurrent creation races inside chromadb."""
-    key = cfg.chroma_url or str(cfg.chroma_path.resolve())
-    with _CLIENTS_LOCK:
-        if key not in _CLIENTS:
-            _CLIENTS[key] = _new_client(cfg)
-        elif not cfg.chroma_url:
-            _check_writable(cfg.chroma_path)
-        return _CLIENTS[key]
+hooks = Hooks()
+LOCK_WAIT_S = 600.0  # a second writer of a corpus waits this long, then fails in one line
+_GEN = re.compile(r"g[0-9a-f]+")
 
 
-def _new_client(cfg: Settings) -> Any:
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    if cfg.chroma_url:
-        url = urlparse(cfg.chroma_url if "//" in cfg.chroma_url else f"http://{cfg.chroma_url}")
-        try:
-            client = chromadb.HttpClient(
-                host=url.hostname or "localhost",
-                port=url.port or (443 if url.scheme == "https" else 8000),
-                ssl=url.scheme == "https",
-                settings=chroma_settings,
-            )
-            client.heartbeat()
-        except Exception as exc:
-            raise StoreError(
-                f"cannot reach the Chroma server at {cfg.chroma_url} ({type(exc).__name__}); "
-                "is `chroma run` up?"
-            ) from None
-        return client
-    _check_writable(cfg.chroma_path)
-    try:
-        client = chromadb.PersistentClient(path=str(cfg.chroma_path), settings=chroma_settings)
-        client.list_collections()
-    except Exception as exc:
-        text = str(exc).lower()
-        if "disk is full" in text or "no space" in text:
-            raise StoreError(_os_problem(cfg.chroma_path, OSError(errno.ENOSPC, ""))) from None
-        if "readonly" in text or "read-only" in text:
-            raise StoreError(_os_problem(cfg.chroma_path, OSError(errno.EROFS, ""))) from None
-        raise StoreError(
-            f"the index at {cfg.chroma_path} cannot be opened ({type(exc).__name__}: "
-            f"{str(exc).splitlines()[0][:120] if str(exc) else ''}); delete that folder and run "
-            "`argmap ingest` to rebuild it"
-        ) from None
-    return client
-
-
-def _check_writable(path: Path) -> None:
-    """Chroma's embedded mode writes even to read, so a read-only or full disk fails early."""
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(dir=path, prefix=".probe-")
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as exc:
-        raise StoreError(_os_problem(path, exc)) from None
-
-
-def _write_problem(path: Path, exc: Exception, local: Path | None) -> str:
-    """Names a cause only when the error or the ``local`` disk shows it: a wrong guess sends
-    users to the wrong fix."""
-    if isinstance(exc, OSError):
-        return _os_problem(path, exc)
-    if is_disk_full(exc) or (local is not None and _nearly_full(local)):
-        return _os_problem(path, OSError(errno.ENOSPC, ""))
-    first = (str(exc).splitlines() or [""])[0][:160]
-    if "readonly" in first.lower() or "read-only" in first.lower():
-        return _os_problem(path, OSError(errno.EROFS, ""))
-    return f"{type(exc).__name__}: {first}"
-
-
-def _nearly_full(path: Path) -> bool:
-    """Chroma's embedded backend reports a full disk as, e.g., "Error in compaction: Failed to
-    apply logs to the hnsw segment writer" (test_faults), so the disk itself is asked."""
-    try:
-        usage = shutil.disk_usage(path)
-    except OSError:
-        return False
-    return usage.free < min(64 << 20, usage.total // 20)
-
-
-def _os_problem(path: Path, exc: OSError) -> str:
-    if is_disk_full(exc):
-        return f"the disk holding {path} is full; free space or set ARGMAP_HOME elsewhere"
-    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        return (f"the index folder {path} is read-only; set ARGMAP_HOME to a writable folder "
-                "(copy the index there to keep it)")
-    return f"cannot use the index folder {path}: {exc.strerror or exc}"
-
-
-class CorpusIndex:
-    """A read-only view of one generation of one corpus, loaded once per process."""
-
-    def __init__(self, store: Store, info: CorpusInfo):
-        self.store = store
-        self.info = info
-        self.name = info.name
-        self.units_store = store.vectorstore(f"{info.name}.{info.generation}.u")
-        self.posts_store = store.vectorstore(f"{info.name}.{info.generation}.p")
-        self._units_col = self.units_store._collection
-        self._posts_col = self.posts_store._collection
-
-    @cached_property
-    def thread(self) -> Thread:
-        posts: list[Post] = []
-        # A few blocks per page (a page of all blocks held every post's JSON at once); an
-        # older index has one record per post, read 5000 at a time.
-        blocks = self._posts_col.count() < self.info.posts
-        for _, _, m in _paged(self._posts_col, ["metadatas"], page=8 if blocks else 5000):
-            if "posts" in m:  # a block of posts (this version)
-                posts.extend(Post.from_dict(d) for d in json.loads(m["posts"]))
-            else:  # one post per record (indexes written before blocks)
-                posts.append(Post.from_dict(json.loads(m["post_json"])))
-        meta = self._meta()
-        order = {pid: i for i, pid in enumerate(meta["order"])}
-        posts.sort(key=lambda p: order.get(p.id, len(order)))
-        return Thread(
-            title=self.info.title, posts=posts, format=self.info.format,
-            source=self.info.source, metadata=meta["thread_meta"],
-        )
-
-    def _meta(self) -> dict[str, Any]:
-        body = self.load_doc("thread")
-        if body is None:
-            raise StoreError(f"corpus {self.name!r} is incomplete; run `argmap ingest` again")
-        return json.loads(body)  # type: ignore[no-any-return]
-
-    @cached_property
-    def posts(self) -> dict[str, Post]:
-        return self.thread.by_id()
-
-    @cached_property
-    def replies(self) -> dict[str, list[str]]:
-        return self.thread.replies()
-
-    @cached_property
-    def units(self) -> list[Unit]:
-        """Units rebuilt from their post: a unit is ``post.text[start:end]`` by construction,
-        so the store keeps only its span and the author it is filtered by."""
-        posts = self.posts
-        units = []
-        for uid, _, m in _paged(self._units_col, ["metadatas"]):
-            post = posts.get(m["post_id"])
-            if post is None:
-                raise StoreError(f"corpus {self.name!r} is incomplete; run `argmap ingest` again")
-            start, end = int(m["start"]), int(m["end"])
-            units.append(Unit(
-                id=uid, post_id=post.id, start=start, end=end, text=post.text[start:end],
-                author=post.author, kind=post.kind, depth=post.depth, parent_id=post.parent_id,
-                to_model=bool(m.get("to_model", False)),
-            ))
-        order = {p.id: i for i, p in enumerate(self.thread.posts)}
-        units.sort(key=lambda u: (order.get(u.post_id, 0), u.start))
-        return units
-
-    @cached_property
-    def unit_by_id(self) -> dict[str, Unit]:
-        return {u.id: u for u in self.units}
-
-    def dense_search(
-        self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None
-    ) -> list[tuple[Unit, float]]:
-        """Nearest units by cosine similarity (1 - Chroma's cosine distance)."""
-        n = min(k, self.info.units)
-        if n <= 0:
-            return []
-        # Units carry no document (see _write), and LangChain's result wrapper requires one,
-        # so the query goes to the collection LangChain created.
-        got = self._units_col.query(query_embeddings=[list(vector)], n_results=n, where=where,
-                                    include=["distances"])
-        by_id = self.unit_by_id
-        # Chroma returns cosine *distance*
-        return [(by_id[i], 1.0 - float(d))
-                for i, d in zip(got["ids"][0], got["distances"][0], strict=True) if i in by_id]
-
-    def load_doc(self, kind: str) -> str | None:
-        """A cached artefact (e.g. the argument map) stored with this generation."""
-        got = self.store._registry().get(
-            ids=[f"{self.name}::{self.info.generation}::{kind}"],
-            include=["documents", "metadatas"],
-        )
-        if not got["ids"]:
-            return None
-        body = (got["metadatas"][0] or {}).get("body")
-        return str(body) if body is not None else got["documents"][0]
-
-    def save_doc(self, kind: str, text: str) -> None:
-        """A cached artefact stored with this generation (see Store._save_doc)."""
-        self.store._save_doc(self.name, self.info.generation, kind, text)
-
-
-def _paged(col: Any, include: list[str], page: int = 5000) -> Iterator[tuple[str, Any, Any]]:
-    """Read a whole collection in pages: one big get() hits SQLite's variable limit (~32k)."""
-    offset = 0
-    while True:
-        got = col.get(include=include, limit=page, offset=offset)
-        docs = got.get("documents") or [None] * len(got["ids"])
-        metas = got.get("metadatas") or [None] * len(got["ids"])
-        yield from zip(got["ids"], docs, metas, strict=True)
-        if len(got["ids"]) < page:
-            return
-        offset += page
-
-
-_INDEX_CACHE: dict[tuple[str, str, str], CorpusIndex] = {}
+# One open index per (store location, corpus): the newest generation seen. A re-ingest
+# replaces the entry, so the old generation's thread, units and BM25 go with it.
+_INDEX_CACHE: dict[tuple[str, str], CorpusIndex] = {}
 _CACHE_LOCK = threading.Lock()
 
 
@@ -295,16 +110,12 @@ class Store:
             self._embeddings = make_embeddings(self.cfg)
         return self._embeddings
 
-    def vectorstore(self, collection: str, create: bool = False) -> Any:
-        """The LangChain view of one collection (cosine space, our embeddings)."""
-        from langchain_chroma import Chroma
-
-        if not create:
-            self.client.get_collection(collection, embedding_function=None)  # fail if missing
-        return Chroma(
-            collection_name=collection, embedding_function=self.embeddings, client=self.client,
-            collection_metadata={"hnsw:space": "cosine"}, create_collection_if_not_exists=create,
-        )
+    def collection(self, name: str, create: bool = False) -> Any:
+        """One Chroma collection in cosine space; argmap embeds, so Chroma gets no function."""
+        if create:
+            return self.client.get_or_create_collection(
+                name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+        return self.client.get_collection(name, embedding_function=None)
 
     def _registry(self) -> Any:
         return self.client.get_or_create_collection(REGISTRY, embedding_function=None)
@@ -317,7 +128,7 @@ class Store:
         got = self._registry().get(ids=[f"{corpus}::current"], include=["metadatas"])
         return _info(got["metadatas"][0]) if got["metadatas"] else None
 
-    def open(self, corpus: str) -> CorpusIndex:
+    def open(self, corpus: str, _retry: bool = True) -> CorpusIndex:
         info = self.info(corpus)
         if info is None:
             known = ", ".join(c.name for c in self.corpora()) or "none"
@@ -329,11 +140,22 @@ class Store:
                 f"corpus {corpus!r} was embedded with {info.embed_model}, but the configured "
                 f"model is {self.embeddings.model_id}; re-ingest it or change ARGMAP_EMBED_*"
             )
-        key = (self.location, corpus, info.generation)
+        key = (self.location, corpus)
         with _CACHE_LOCK:
-            if key not in _INDEX_CACHE:
-                _INDEX_CACHE[key] = CorpusIndex(self, info)
-            return _INDEX_CACHE[key]
+            cached = _INDEX_CACHE.get(key)
+            if cached is not None and _gen_time(cached.info.generation) >= _gen_time(
+                    info.generation):
+                return cached  # a reader that resolved the record before a flip gets the new
+            try:
+                index = CorpusIndex(self, info)
+            except StoreError:
+                if not _retry:
+                    raise
+                index = None  # flipped twice since the record was read: read it again
+            if index is not None:
+                _INDEX_CACHE[key] = index
+                return index
+        return self.open(corpus, _retry=False)
 
     def write(
         self,
@@ -342,14 +164,72 @@ class Store:
         units: list[Unit],
         source_hash: str,
         progress: Callable[[int, int], None] | None = None,
+        check: Callable[[CorpusInfo | None], None] | None = None,
+        lock_wait: float | None = None,
     ) -> CorpusInfo:
-        """Write a new generation, then flip the corpus record to it (the atomic step)."""
+        """Write a new generation, then flip the corpus record to it (the atomic step).
+
+        Holds the corpus's writer lock throughout (a second writer waits up to
+        ``lock_wait`` seconds, then fails in one line). ``check`` sees the current record
+        under the lock and may refuse the write by raising.
+        """
         check_corpus_name(corpus)
-        self._collect_garbage(corpus)
-        gen = f"g{time.time_ns():x}"
         try:
-            return self._write(corpus, gen, thread, units, source_hash, progress)
+            lock = writer_lock(self, corpus, LOCK_WAIT_S if lock_wait is None else lock_wait,
+                               hooks.on_lock_wait)
+        except OSError as exc:
+            raise StoreError(f"could not lock corpus {corpus!r}: "
+                             f"{_os_problem(self.cfg.chroma_path, exc)}") from None
+        try:
+            old = self.info(corpus)
+            if check is not None:
+                check(old)
+            gen = f"g{time.time_ns():x}"
+            self._collect_garbage(corpus, gen)  # orphans of killed runs, before adding more
+            info = self._write_new(corpus, gen, thread, units, source_hash, progress, old, lock)
+            try:
+                self._collect_garbage(corpus, gen)
+            except KeyboardInterrupt:
+                raise Interrupted(_went_live(info)) from None
+            except Exception as exc:  # noqa: BLE001 - the new index is live; GC retries later
+                warnings.warn(f"old generations of {corpus} not removed yet: {exc!r}",
+                              stacklevel=2)
+            return info
+        finally:
+            lock.release()
+
+    def _write_new(self, corpus: str, gen: str, thread: Thread, units: list[Unit],
+                   source_hash: str, progress: Callable[[int, int], None] | None,
+                   old: CorpusInfo | None, lock: Any) -> CorpusInfo:
+        flipped = False
+        try:
+            info = self._write(corpus, gen, thread, units, source_hash, progress)
+            if not lock.held():
+                raise StoreError(f"lost the write lock of corpus {corpus!r} (its lease lapsed)")
+            if hooks.before_flip is not None:
+                hooks.before_flip(corpus, gen)
+            # The flip: one upsert of one record. Everything written above is invisible
+            # until now.
+            self._registry().upsert(
+                ids=[f"{corpus}::current"], embeddings=[[0.0]], documents=[""],
+                metadatas=[{**info.__dict__, "doc": "current", "corpus": corpus,
+                            "previous": old.generation if old else ""}],
+            )
+            flipped = True
+            if hooks.after_flip is not None:
+                hooks.after_flip(corpus, gen)
+            return info
+        except KeyboardInterrupt:
+            if flipped:
+                raise Interrupted(_went_live(info)) from None
+            self._drop_generation(corpus, gen)
+            kept = (f"the previous index (generation {old.generation}, {old.posts} posts) is "
+                    "unchanged" if old else "it has no index")
+            raise Interrupted(f"interrupted before the new index of {corpus!r} went live; "
+                              f"{kept}") from None
         except Exception as exc:
+            if flipped:
+                raise
             # judged before the drop, which may free the space that ran out
             local = None if self.cfg.chroma_url else self.cfg.home
             problem = _write_problem(self.cfg.home, exc, local)
@@ -367,6 +247,13 @@ class Store:
                 self.client.delete_collection(f"{corpus}.{gen}.{suffix}")
             except Exception:
                 pass
+        try:
+            reg = self._registry()
+            got = reg.get(where={"$and": [{"corpus": corpus}, {"generation": gen}]})
+            if got["ids"]:
+                reg.delete(ids=got["ids"])
+        except Exception:
+            pass
 
     def _write(
         self,
@@ -377,8 +264,13 @@ class Store:
         source_hash: str,
         progress: Callable[[int, int], None] | None,
     ) -> CorpusInfo:
-        ucol = self.vectorstore(f"{corpus}.{gen}.u", create=True)._collection
-        pcol = self.vectorstore(f"{corpus}.{gen}.p", create=True)._collection
+        # Recorded before any collection exists, so GC finds a killed run's collections.
+        self._registry().upsert(
+            ids=[f"{corpus}::{gen}::generation"], documents=[""], embeddings=[[0.0]],
+            metadatas=[{"corpus": corpus, "doc": "generation", "generation": gen}],
+        )
+        ucol = self.collection(f"{corpus}.{gen}.u", create=True)
+        pcol = self.collection(f"{corpus}.{gen}.p", create=True)
         emb = self.embeddings
         for i in range(0, len(units), _BATCH):
             chunk = units[i : i + _BATCH]
@@ -392,22 +284,13 @@ class Store:
                 progress(min(i + _BATCH, len(units)), len(units))
         for n, i in enumerate(range(0, len(thread.posts), _POST_BLOCK)):
             self._write_posts(pcol, n, thread.posts[i : i + _POST_BLOCK])
-        info = CorpusInfo(
+        self._save_doc(corpus, gen, "thread", json.dumps(
+            {"order": [p.id for p in thread.posts], "thread_meta": thread.metadata}))
+        return CorpusInfo(
             name=corpus, generation=gen, title=thread.title, format=thread.format,
             source=thread.source, source_hash=source_hash, posts=len(thread.posts),
             units=len(units), ingested_at=int(time.time()), embed_model=emb.model_id,
         )
-        self._save_doc(corpus, gen, "thread", json.dumps(
-            {"order": [p.id for p in thread.posts], "thread_meta": thread.metadata}))
-        old = self.info(corpus)
-        # The flip: one upsert of one record. Everything above is invisible until now.
-        self._registry().upsert(
-            ids=[f"{corpus}::current"], embeddings=[[0.0]], documents=[""],
-            metadatas=[{**info.__dict__, "doc": "current", "corpus": corpus,
-                        "previous": old.generation if old else ""}],
-        )
-        self._collect_garbage(corpus)
-        return info
 
     @staticmethod
     def _write_posts(pcol: Any, block: int, posts: list[Post]) -> None:
@@ -424,28 +307,61 @@ class Store:
         which for a 100k-post map (tens of MB of JSON) cost hundreds of MB and seconds."""
         self._registry().upsert(
             ids=[f"{corpus}::{gen}::{kind}"], documents=[""], embeddings=[[0.0]],
-            metadatas=[{"corpus": corpus, "doc": kind, "body": text}],
+            metadatas=[{"corpus": corpus, "doc": kind, "generation": gen, "body": text}],
         )
 
-    def _collect_garbage(self, corpus: str) -> None:
-        """Drop this corpus's collections that are neither current nor the previous generation."""
-        cur = self._registry().get(ids=[f"{corpus}::current"], include=["metadatas"])
-        keep = set()
-        if cur["metadatas"]:
-            keep = {cur["metadatas"][0]["generation"], cur["metadatas"][0].get("previous", "")}
+    def _collect_garbage(self, corpus: str, writer_gen: str | None) -> None:
+        """Drop this corpus's generations that are neither current nor previous.
+
+        Runs under the corpus's writer lock. With ``writer_gen`` (the writer's own
+        generation) only older generations go: one newer than it belongs to a writer that
+        took over a lapsed lease. Generations are found by their registry records (ids
+        ``corpus::gen::kind``; corpus names hold no ':'), plus collections left by versions
+        that wrote no generation record, matched whole as ``corpus.gNNN.u|p``.
+        """
+        reg = self._registry()
+        got = reg.get(where={"corpus": corpus}, include=["metadatas"])
+        keep: set[str] = set()
+        records: dict[str, list[str]] = {}
+        for rid, m in zip(got["ids"], got["metadatas"], strict=True):
+            if m.get("doc") == "current":
+                keep |= {str(m["generation"]), str(m.get("previous", ""))}
+            elif m.get("doc") != "lease" and rid.count("::") == 2:
+                records.setdefault(str(m.get("generation") or rid.split("::")[1]), []).append(rid)
+        gens = set(records)
+        prefix = corpus + "."
         for col in self.client.list_collections():
-            name = col if isinstance(col, str) else col.name
-            parts = name.split(".")
-            if len(parts) == 3 and parts[0] == corpus and parts[1] not in keep:
-                self.client.delete_collection(name)
-        stale = self._registry().get(where={"corpus": corpus}, include=["metadatas"])
-        drop = [i for i in stale["ids"] if i.count("::") == 2 and i.split("::")[1] not in keep]
-        if drop:
-            self._registry().delete(ids=drop)
+            name = str(getattr(col, "name", col))
+            rest = name[len(prefix):] if name.startswith(prefix) else ""
+            if rest[-2:] in (".u", ".p") and _GEN.fullmatch(rest[:-2]):
+                gens.add(rest[:-2])
+        limit = _gen_time(writer_gen) if writer_gen else None
+        for gen in sorted(gens - keep):
+            if limit is not None and not _gen_time(gen) < limit:
+                continue
+            self._drop_generation(corpus, gen)
+            if records.get(gen):
+                reg.delete(ids=records[gen])
 
     def delete(self, corpus: str) -> None:
-        self._registry().delete(ids=[f"{corpus}::current"])
-        self._collect_garbage(corpus)
+        lock = writer_lock(self, corpus, LOCK_WAIT_S, hooks.on_lock_wait)
+        try:
+            self._registry().delete(ids=[f"{corpus}::current"])
+            self._collect_garbage(corpus, None)
+        finally:
+            lock.release()
+        with _CACHE_LOCK:
+            _INDEX_CACHE.pop((self.location, corpus), None)
+
+
+def _gen_time(gen: str) -> int:
+    """A generation's creation time (ns): generations are ``g`` + hex time_ns."""
+    return int(gen[1:], 16) if _GEN.fullmatch(gen) else -1
+
+
+def _went_live(info: CorpusInfo) -> str:
+    return (f"interrupted after the new index of {info.name!r} went live (generation "
+            f"{info.generation}, {info.posts} posts); that index is the one in use")
 
 
 def _info(m: dict[str, Any]) -> CorpusInfo:

@@ -6,10 +6,14 @@ the brief take any object with these members, so a test or another store can sta
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol, TypeVar
+
+import numpy as np
 
 from argmap.records import Post, Thread, Unit
+
+T = TypeVar("T")
 
 
 class CorpusInfoView(Protocol):
@@ -27,7 +31,7 @@ class CorpusView(Protocol):
     @property
     def store(self) -> Any: ...  # ``location`` and ``embeddings`` (argmap.store.Store)
     @property
-    def units_store(self) -> Any: ...  # the units' vector store: ``get(ids, include)``
+    def derived(self) -> dict[str, Any]: ...  # data derived from this generation
     @property
     def thread(self) -> Thread: ...
     @property
@@ -41,5 +45,7 @@ class CorpusView(Protocol):
 
     def dense_search(self, vector: Sequence[float], k: int,
                      where: dict[str, Any] | None = None) -> list[tuple[Unit, float]]: ...
+    def unit_vectors(self, unit_ids: list[str]) -> dict[str, np.ndarray]: ...
+    def memo(self, kind: str, build: Callable[[], T]) -> T: ...
     def load_doc(self, kind: str) -> str | None: ...
     def save_doc(self, kind: str, text: str) -> None: ...

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from argmap.config import CORPUS_DIR, settings
-from argmap.errors import InputError
+from argmap.errors import InputError, Interrupted
 from argmap.records import Thread, Unit
 from argmap.store import CorpusInfo, Store, check_corpus_name, corpus_name_for
 from ingest.formats import parse_source, read_source
@@ -23,6 +23,10 @@ from ingest.units import units_for_thread
 PIPELINE_VERSION = "4"
 
 Progress = Callable[[str, int, int], None]
+
+
+class CorpusTaken(InputError):
+    """The corpus an ingest meant to create appeared meanwhile; nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,25 @@ def default_sources() -> list[Path]:
     return files
 
 
+def _guard(name: str, path: Path, digest: str, may_replace: bool, new_only: bool
+           ) -> Callable[[CorpusInfo | None], None]:
+    """What may stand in corpus ``name`` before this file replaces it."""
+    def check(held: CorpusInfo | None) -> None:
+        if held is None:
+            return
+        if new_only:
+            raise CorpusTaken(f"corpus {name!r} was just created by another ingest")
+        # a derived name: the same file name (it may have moved or been edited) or bytes
+        if not may_replace and Path(held.source).name != path.name and \
+                held.source_hash != digest:
+            raise InputError(
+                f"corpus {name!r} already holds {Path(held.source).name!r}; pass --replace to "
+                f"replace it with {path.name!r}, or --corpus NAME to keep both"
+            )
+
+    return check
+
+
 def ingest_path(
     path: Path,
     corpus: str | None = None,
@@ -67,13 +90,22 @@ def ingest_path(
     store: Store | None = None,
     progress: Progress | None = None,
     after_write: Callable[[Store, str], None] | None = None,
+    replace: bool = False,
+    new_only: bool = False,
 ) -> IngestResult:
+    """Ingest one file. A name derived from the file (no ``corpus``) never replaces a
+    corpus that came from another file unless ``replace``: `a b.csv` and `a_b.csv` both
+    derive `a_b`, and the second must not silently take the first one's place.
+    ``new_only``: fail with ``CorpusTaken`` if the corpus exists by the time it is written
+    (an upload that picked a free name, racing another upload of the same name)."""
     name = check_corpus_name(corpus) if corpus else corpus_name_for(path.stem)
     if progress:
         progress("parsing", 0, 1)
     thread, units, digest = prepare(path, fmt)
     store = store or Store()
     current = store.info(name)
+    guard = _guard(name, path, digest, may_replace=bool(corpus) or replace, new_only=new_only)
+    guard(current)  # fail before embedding; checked again under the writer lock
     comments = sum(p.kind == "comment" for p in thread.posts)
     quoting = sum(bool(p.quotes) for p in thread.posts)
     if current is not None and current.source_hash == digest:
@@ -84,8 +116,13 @@ def ingest_path(
         if progress:
             progress("embedding", done, total)
 
-    info = store.write(name, thread, units, digest, progress=embed_progress)
+    info = store.write(name, thread, units, digest, progress=embed_progress, check=guard)
     del thread, units  # the hook reloads from the store; these are large at scale
     if after_write is not None:
-        after_write(store, name)
+        try:
+            after_write(store, name)
+        except KeyboardInterrupt:
+            raise Interrupted(f"interrupted after the new index of {name!r} went live "
+                              f"(generation {info.generation}, {info.posts} posts); its "
+                              "argument map is built on first use") from None
     return IngestResult(name, info, False, comments, quoting, store.embeddings.computed - before)

@@ -20,10 +20,11 @@ from argmap import api
 from argmap.config import settings
 from argmap.errors import ArgmapError, InputError
 from argmap.store import corpus_name_for
-from ingest.pipeline import IngestResult, Progress
+from ingest.pipeline import CorpusTaken, IngestResult, Progress
 
 SUFFIXES = ("txt", "json", "jsonl", "ndjson", "csv")
 _PASS_FORMAT = re.compile(r"pass --format one of [^;]*")
+_NAME_TRIES = 5
 
 
 def safe_parts(filename: str) -> tuple[str, str]:
@@ -87,14 +88,25 @@ def ingest_upload(
         )
     if not data.strip():
         raise InputError(f"{shown} is empty")
-    name = corpus or stem
-    if not replace:
-        name = unique_name(name, {c.name for c in api.corpora()})
+    for _ in range(_NAME_TRIES):
+        name = corpus or stem
+        if not replace:
+            name = unique_name(name, {c.name for c in api.corpora()})
+        try:
+            return _ingest_as(name, filename, ext, data, shown, replace, fmt, progress)
+        except CorpusTaken:
+            continue  # another upload took the free name first; pick the next one
+    raise InputError(f"{shown}: too many uploads of the same name at once; try again")
+
+
+def _ingest_as(name: str, filename: str, ext: str, data: bytes, shown: str, replace: bool,
+               fmt: str | None, progress: Progress | None) -> IngestResult:
     folder = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=upload_dir()))
     path = folder / f"{display_stem(filename)}.{ext}"
     try:
         path.write_bytes(data)
-        results = api.ingest([path], corpus=name, fmt=fmt, progress=progress)
+        results = api.ingest([path], corpus=name, fmt=fmt, progress=progress,
+                             new_only=not replace)
     except ArgmapError as exc:
         shutil.rmtree(folder, ignore_errors=True)
         text = str(exc).replace(str(path), shown)
