@@ -20,7 +20,7 @@ from ingest.quotes import attribute_quotes
 from ingest.units import units_for_thread
 
 # Bump when parsing, attribution or unit splitting changes: re-ingest then rebuilds.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"
 
 Progress = Callable[[str, int, int], None]
 

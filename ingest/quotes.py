@@ -12,7 +12,8 @@ the reply *presents* it as one, so a shared common phrase stays the replier's:
   - a long run (>= 8 words, >= 40 chars) wherever it is: pasted text;
   - a whole line (>= 4 words, >= 20 chars) or a whole sentence (>= 6 words, >= 30 chars)
     matched by one run: a copied line or sentence;
-  - a ``>``/``>>`` line whose words are all found in an ancestor (any length);
+  - a ``>``/``>>`` line whose words are all found in an ancestor (any length); one found in
+    no post of the thread quotes an unknown source (from_post_id ""): still not the replier's;
   - a fragment in straight or curly double quotes (>= 4 words, >= 20 chars) of whose words
     at least 60% are found (the rest is a quoter's paraphrase of the same source).
 Matching ignores case, punctuation, whitespace and curly-vs-straight quotes; a last word cut
@@ -295,6 +296,23 @@ def _quotes_of(post: Post, sources: list[Source], budget: list[int]) -> list[Quo
     return sorted([*post.quotes, *quotes], key=lambda q: q.start)
 
 
+def _unsourced_marked(post: Post) -> list[Quote]:
+    """``>`` lines left unattributed: the post marks them as someone else's words (the linked
+    article, another site), so they are quoted from an unknown source, never its own."""
+    taken = _merge([(q.start, q.end) for q in post.quotes])
+    ends = [e for _s, e in taken]
+    found: list[Quote] = []
+    for m in _LINE.finditer(post.text):
+        s, e = m.span(1)
+        if not m[1].startswith(">") or not _WORD.search(m[1]):
+            continue
+        i = bisect_right(ends, s)  # the first credited span ending after this line starts
+        if i < len(taken) and taken[i][0] < e:
+            continue  # already (partly) credited to a post of the thread
+        found.append(Quote(post.text[s:e], "", s, e))
+    return sorted([*post.quotes, *found], key=lambda q: q.start) if found else post.quotes
+
+
 def attribute_quotes(thread: Thread) -> Thread:
     """Fill ``quotes`` of every reply with the words it copied from an ancestor.
 
@@ -320,7 +338,10 @@ def attribute_quotes(thread: Thread) -> Thread:
             chain = _ancestors(post, by_id, articles)
         else:
             chain = _ancestors(post, by_id, [top] if top.kind == "article" else [])
-        if post.kind == "article" or not chain:
+        if post.kind == "article":
+            continue
+        if not chain:
+            done[pid] = replace(post, quotes=_unsourced_marked(post))
             continue
         for a in chain:
             if a not in sources:
@@ -334,5 +355,5 @@ def attribute_quotes(thread: Thread) -> Thread:
         while len(quotes) > len(post.quotes):
             post = replace(post, quotes=quotes)
             quotes = _quotes_of(post, srcs, budget)
-        done[pid] = replace(post, quotes=quotes)
+        done[pid] = replace(post, quotes=_unsourced_marked(replace(post, quotes=quotes)))
     return replace(thread, posts=[done[p.id] for p in thread.posts])

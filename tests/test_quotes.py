@@ -45,7 +45,8 @@ def check_invariants(thread: Thread) -> None:
             pid = by_id[pid].parent_id
         for q in p.quotes:
             assert q.text == p.text[q.start : q.end] and q.text.strip() == q.text
-            assert q.from_post_id in ancestors, (p.id, q)
+            # "": a ">" line found in no post of the thread (the linked page, another site)
+            assert q.from_post_id in ancestors or (q.from_post_id == "" and q.text[0] == ">")
             assert q.text not in p.own_text, (p.id, q.text)
 
 
@@ -266,9 +267,10 @@ def test_double_gt_line_quotes_the_grandparent_and_short_gt_lines() -> None:
     assert [(q.from_post_id, q.text) for q in r.quotes] == [
         ("g", ">> Disallowing police from using technologies is not the right fix."),
         ("p", "> No."),
+        ("", "> Is it?"),
     ]
-    # "> Is it?" is in no ancestor: it stays the replier's text
-    assert r.own_text == "> Is it?\nBoth of you are wrong."
+    # "> Is it?" is in no ancestor: marked as quoted, so from an unknown source, not the replier's
+    assert r.own_text == "Both of you are wrong."
 
 
 def test_quoted_fragment_straight_and_curly() -> None:
@@ -384,3 +386,31 @@ def test_idempotent_pure_and_keeps_given_quotes() -> None:
     got = once.by_id()["r"]
     assert got.quotes[1] == given and got.quotes[0].from_post_id == "p"
     assert got.own_text == "Why?"
+
+
+def test_gt_line_with_no_source_in_the_thread_is_not_the_repliers() -> None:
+    """A ``>`` line quoting the linked article or another site: quoted, origin unknown."""
+    from argmap.citations import DroppedCitation, verify_citation
+
+    art = Post("a", "article", "Ferries will run hourly from June.", title="Ferry timetable")
+    outside = "> The operator said the new boats burn a third less diesel per crossing."
+    own = "That figure comes from their own brochure, so I doubt it."
+    reply = Post("r", "comment", f"{outside}\n\n{own}", author="kim", parent_id="a")
+    short = Post("s", "comment", "> Nope.\nAgreed with the above.", author="lee", parent_id="r")
+    t = attribute_quotes(Thread("t", [art, reply, short]))
+    check_invariants(t)
+    r = t.by_id()["r"]
+    assert [(q.text, q.from_post_id) for q in r.quotes] == [(outside, "")]
+    assert "diesel" not in r.own_text and own in r.own_text
+    assert isinstance(verify_citation(t.by_id(), "r", "burn a third less diesel"), DroppedCitation)
+    assert verify_citation(t.by_id(), "r", "so I doubt it").post_id == "r"  # its own words
+    assert [q.from_post_id for q in t.by_id()["s"].quotes] == [""]
+    assert attribute_quotes(t) == t  # idempotent
+
+
+def test_gt_line_found_in_the_parent_still_credits_the_parent() -> None:
+    parent = Post("p", "comment", "The operator said the boats burn less diesel.", author="ann")
+    reply = Post("r", "comment", "> the boats burn less diesel\nSource?", author="kim",
+                 parent_id="p")
+    t = attribute_quotes(Thread("t", [parent, reply]))
+    assert [q.from_post_id for q in t.by_id()["r"].quotes] == ["p"]
