@@ -11,28 +11,20 @@ from argmap import store as store_mod
 from argmap.lexical import lexical_index
 from argmap.lookup import find
 from argmap.qa import cached_stances
-from argmap.records import Post, Thread, Unit
 from argmap.retrieve import retrieve
 from argmap.store import Store
+from tests.builders import tiny_thread
 
 ROUNDS = 4
 
 
-def _version(i: int) -> tuple[Thread, list[Unit]]:
-    posts = [Post(id="a", kind="article", title="T", text=f"Police cameras, round {i}."),
-             Post(id="c", kind="comment", author="ann", parent_id="a", depth=1,
-                  text=f"Police should not film protests ({i}).")]
-    units = [Unit(id=f"{p.id}:0-{len(p.text)}", post_id=p.id, start=0, end=len(p.text),
-                  text=p.text, author=p.author, kind=p.kind, depth=p.depth,
-                  parent_id=p.parent_id) for p in posts]
-    return Thread(title="T", posts=posts, format="test"), units
 
 
 def test_reingests_keep_only_the_current_generation_cached() -> None:
     store = Store()
     refs: list[weakref.ref[object]] = []
     for i in range(ROUNDS):
-        store.write("cached", *_version(i), f"h{i}")
+        store.write("cached", *tiny_thread(f"Police cameras, round {i}."), f"h{i}")
         index = Store().open("cached")  # a fresh Store per request, as the app's pages do
         assert f"round {i}" in index.thread.posts[0].text
         lex = lexical_index(index)

@@ -3,7 +3,6 @@ item 3): `a b.jsonl` and `a_b.jsonl` both derive `a_b`; non-ASCII stems stay dis
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -12,15 +11,7 @@ from argmap import cli
 from argmap.errors import InputError
 from argmap.store import Store, check_corpus_name, corpus_name_for
 from ingest.pipeline import ingest_path
-
-
-def _jsonl(path: Path, words: str) -> Path:
-    rows = [{"id": "p1", "kind": "article", "author": "ed", "parent_id": None,
-             "text": f"An article about {words}."},
-            {"id": "p2", "kind": "comment", "author": "ann", "parent_id": "p1",
-             "text": f"I think {words} is a bad idea."}]
-    path.write_text("\n".join(json.dumps(r) for r in rows))
-    return path
+from tests.builders import two_post_jsonl
 
 
 def test_non_ascii_stems_derive_distinct_valid_names() -> None:
@@ -35,9 +26,9 @@ def test_non_ascii_stems_derive_distinct_valid_names() -> None:
 def test_derived_name_never_replaces_another_files_corpus(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    first = ingest_path(_jsonl(tmp_path / "a b.jsonl", "cameras"))
+    first = ingest_path(two_post_jsonl(tmp_path / "a b.jsonl", "cameras"))
     assert first.corpus == "a_b"
-    other = _jsonl(tmp_path / "a_b.jsonl", "drones")
+    other = two_post_jsonl(tmp_path / "a_b.jsonl", "drones")
     with pytest.raises(InputError, match="--replace") as err:
         ingest_path(other)
     assert "'a b.jsonl'" in str(err.value) and "\n" not in str(err.value)
@@ -51,7 +42,7 @@ def test_derived_name_never_replaces_another_files_corpus(
     assert "--replace" in err_line and "\n" not in err_line
 
     # the same file, edited, still re-ingests into its derived name; unchanged is a no-op
-    _jsonl(tmp_path / "a b.jsonl", "cameras and drones")
+    two_post_jsonl(tmp_path / "a b.jsonl", "cameras and drones")
     again = ingest_path(tmp_path / "a b.jsonl")
     assert not again.unchanged and again.corpus == "a_b"
     assert ingest_path(tmp_path / "a b.jsonl").unchanged
@@ -62,7 +53,7 @@ def test_derived_name_never_replaces_another_files_corpus(
 
 
 def test_non_ascii_file_names_become_two_corpora(tmp_path: Path) -> None:
-    ru = ingest_path(_jsonl(tmp_path / "переговоры.jsonl", "cameras"))
-    zh = ingest_path(_jsonl(tmp_path / "讨论.jsonl", "drones"))
+    ru = ingest_path(two_post_jsonl(tmp_path / "переговоры.jsonl", "cameras"))
+    zh = ingest_path(two_post_jsonl(tmp_path / "讨论.jsonl", "drones"))
     assert ru.corpus != zh.corpus
     assert {c.name for c in Store().corpora()} == {ru.corpus, zh.corpus}

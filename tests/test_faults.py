@@ -15,22 +15,16 @@ from argmap.config import DEFAULT_CORPUS
 from argmap.errors import ArgmapError
 from argmap.store import Store
 from bench.corpora import write as write_corpus
+from tests.builders import tmpfs as mount_tmpfs
 from tests.conftest import SEED_FILE, requires_shared
 from tests.embed_server import embeddings_server
 
 
 @pytest.fixture
 def tmpfs(tmp_path: Path) -> Iterator[Path]:
-    """A small tmpfs (root only): the one honest way to get a full or read-only disk."""
-    mnt = tmp_path / "mnt"
-    mnt.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mnt)],
-                      capture_output=True).returncode != 0:
-        pytest.skip("mounting a tmpfs needs root")
-    try:
+    """A small tmpfs: full or read-only disks for real."""
+    with mount_tmpfs(tmp_path / "mnt", "size=6m") as mnt:
         yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -6,7 +6,6 @@ so each case is hit exactly, not by timing a signal.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -14,15 +13,7 @@ import pytest
 from argmap import cli
 from argmap import store as store_mod
 from argmap.store import Store
-
-
-def _jsonl(path: Path, words: str) -> Path:
-    rows = [{"id": "p1", "kind": "article", "author": "ed", "parent_id": None,
-             "text": f"An article about {words}."},
-            {"id": "p2", "kind": "comment", "author": "ann", "parent_id": "p1",
-             "text": f"I think {words} is a bad idea."}]
-    path.write_text("\n".join(json.dumps(r) for r in rows))
-    return path
+from tests.builders import two_post_jsonl
 
 
 def _interrupt(corpus: str, gen: str) -> None:
@@ -31,7 +22,7 @@ def _interrupt(corpus: str, gen: str) -> None:
 
 @pytest.fixture
 def before(tmp_path: Path) -> str:
-    assert cli.main(["ingest", str(_jsonl(tmp_path / "v1.jsonl", "cameras")),
+    assert cli.main(["ingest", str(two_post_jsonl(tmp_path / "v1.jsonl", "cameras")),
                      "--corpus", "intr"]) == 0
     info = Store().info("intr")
     assert info is not None
@@ -44,7 +35,8 @@ def test_interrupt_before_the_flip_keeps_the_previous_index(
 ) -> None:
     capsys.readouterr()
     monkeypatch.setattr(store_mod.hooks, "before_flip", _interrupt)
-    code = cli.main(["ingest", str(_jsonl(tmp_path / "v2.jsonl", "drones")), "--corpus", "intr"])
+    v2 = two_post_jsonl(tmp_path / "v2.jsonl", "drones")
+    code = cli.main(["ingest", str(v2), "--corpus", "intr"])
     err = capsys.readouterr().err.strip()
     assert code == 130
     info = Store().info("intr")
@@ -63,7 +55,8 @@ def test_interrupt_after_the_flip_says_the_new_index_is_live(
 ) -> None:
     capsys.readouterr()
     monkeypatch.setattr(store_mod.hooks, "after_flip", _interrupt)
-    code = cli.main(["ingest", str(_jsonl(tmp_path / "v2.jsonl", "drones")), "--corpus", "intr"])
+    v2 = two_post_jsonl(tmp_path / "v2.jsonl", "drones")
+    code = cli.main(["ingest", str(v2), "--corpus", "intr"])
     err = capsys.readouterr().err.strip()
     assert code == 130
     info = Store().info("intr")

@@ -24,6 +24,7 @@ from argmap.config import (
 )
 from argmap.errors import ArgmapError
 from argmap.store import _write_problem
+from tests.builders import tmpfs
 from tests.conftest import start_chroma_server
 
 CSV = "id,author,comment\n1,ann,Phones should be banned in class.\n2,ben,No they should not.\n"
@@ -120,16 +121,9 @@ def test_negative_lookup_limit_is_one_line(capsys: pytest.CaptureFixture[str]) -
 
 @pytest.fixture
 def read_only_dir(tmp_path: Path) -> Iterator[Path]:
-    """A read-only tmpfs (root only): root ignores permission bits, not a read-only mount."""
-    mnt = tmp_path / "ro"
-    mnt.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(mnt)],
-                      capture_output=True).returncode != 0:
-        pytest.skip("mounting a read-only tmpfs needs root")
-    try:
+    """A read-only tmpfs: root ignores permission bits, not a read-only mount."""
+    with tmpfs(tmp_path / "ro", "ro,size=1m") as mnt:
         yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
 
 
 @pytest.mark.parametrize("where", ["under a file", "a folder", "read-only"])

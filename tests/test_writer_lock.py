@@ -19,20 +19,12 @@ import pytest
 
 from argmap import store as store_mod
 from argmap.errors import StoreError
-from argmap.records import Post, Thread, Unit
 from argmap.store import CorpusIndex, Store
+from tests.builders import tiny_thread
 
 WAIT = 120  # an upper bound on each Event wait, so a broken lock fails instead of hanging
 
 
-def _tiny(text: str) -> tuple[Thread, list[Unit]]:
-    posts = [Post(id="a", kind="article", title="T", text=text),
-             Post(id="c", kind="comment", author="ann", parent_id="a", depth=1,
-                  text=f"I disagree: {text}")]
-    units = [Unit(id=f"{p.id}:0-{len(p.text)}", post_id=p.id, start=0, end=len(p.text),
-                  text=p.text, author=p.author, kind=p.kind, depth=p.depth,
-                  parent_id=p.parent_id) for p in posts]
-    return Thread(title="T", posts=posts, format="test"), units
 
 
 def _in_thread(fn: Callable[[], Any], out: dict[str, Any], key: str) -> threading.Thread:
@@ -60,7 +52,7 @@ def test_second_writer_fails_or_waits_and_readers_never_break(
     backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     name = f"lock-{uuid.uuid4().hex[:8]}"
-    Store().write(name, *_tiny("first version"), "h0")
+    Store().write(name, *tiny_thread("first version"), "h0")
     paused, resume = threading.Event(), threading.Event()
 
     def before_flip(corpus: str, gen: str) -> None:
@@ -70,12 +62,12 @@ def test_second_writer_fails_or_waits_and_readers_never_break(
 
     monkeypatch.setattr(store_mod.hooks, "before_flip", before_flip)
     out: dict[str, Any] = {}
-    first = _in_thread(lambda: Store().write(name, *_tiny("second version"), "h1"), out, "a")
+    first = _in_thread(lambda: Store().write(name, *tiny_thread("second version"), "h1"), out, "a")
     assert paused.wait(WAIT)
 
     # a writer that will not wait fails in one line and writes nothing
     with pytest.raises(StoreError, match="being written by another ingest") as err:
-        Store().write(name, *_tiny("third version"), "h2", lock_wait=0)
+        Store().write(name, *tiny_thread("third version"), "h2", lock_wait=0)
     assert "\n" not in str(err.value)
     _read_whole(name, "first version")
 
@@ -84,7 +76,7 @@ def test_second_writer_fails_or_waits_and_readers_never_break(
     monkeypatch.setattr(store_mod.hooks, "on_lock_wait",
                         lambda corpus: waiting.set() if corpus == name else None)
     second = _in_thread(
-        lambda: Store().write(name, *_tiny("third version"), "h2", lock_wait=WAIT), out, "b")
+        lambda: Store().write(name, *tiny_thread("third version"), "h2", lock_wait=WAIT), out, "b")
     assert waiting.wait(WAIT)
     _read_whole(name, "first version")
     resume.set()
@@ -117,7 +109,7 @@ def test_lock_holds_across_processes(backend: str) -> None:
         assert holder.stdout is not None and holder.stdin is not None
         assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(StoreError, match="being written by another ingest"):
-            Store().write(name, *_tiny("blocked"), "h", lock_wait=0)
+            Store().write(name, *tiny_thread("blocked"), "h", lock_wait=0)
         assert Store().info(name) is None
         holder.stdin.write("\n")
         holder.stdin.flush()
@@ -126,7 +118,7 @@ def test_lock_holds_across_processes(backend: str) -> None:
     finally:
         if holder.poll() is None:
             holder.kill()
-    Store().write(name, *_tiny("after release"), "h", lock_wait=0)
+    Store().write(name, *tiny_thread("after release"), "h", lock_wait=0)
     _read_whole(name, "after release")
 
 
@@ -142,9 +134,9 @@ def test_dotted_corpus_names_are_garbage_collected(backend: str) -> None:
     tag = uuid.uuid4().hex[:6]
     plain, dotted = f"thread{tag}", f"thread{tag}.v2"
     store = Store()
-    store.write(plain, *_tiny("the plain corpus"), "p")
+    store.write(plain, *tiny_thread("the plain corpus"), "p")
     for i in range(5):
-        store.write(dotted, *_tiny(f"dotted version {i}"), f"h{i}")
+        store.write(dotted, *tiny_thread(f"dotted version {i}"), f"h{i}")
         assert len(_collections(store, dotted)) <= 4  # current + previous, units + posts
     info = store.info(dotted)
     assert info is not None
@@ -203,12 +195,12 @@ def test_gc_never_touches_a_generation_newer_than_the_writers_own() -> None:
     """A writer's GC spares any generation newer than its own (one being written by a
     writer that took over a lapsed lease) and drops only older orphans."""
     store = Store()
-    store.write("gcnew", *_tiny("current"), "h1")
+    store.write("gcnew", *tiny_thread("current"), "h1")
     orphan = f"g{1:016x}"  # an old killed run's half-written generation
-    store._write("gcnew", orphan, *_tiny("orphan"), "h0", None)
+    store._write("gcnew", orphan, *tiny_thread("orphan"), "h0", None)
     mine = f"g{time.time_ns():x}"
     newer = f"g{int(mine[1:], 16) + 10**9:x}"  # started after this writer's generation
-    pending = store._write("gcnew", newer, *_tiny("in progress"), "h2", None)
+    pending = store._write("gcnew", newer, *tiny_thread("in progress"), "h2", None)
     store._collect_garbage("gcnew", mine)
     gens = {n.split(".")[-2] for n in _collections(store, "gcnew")}
     info = store.info("gcnew")
@@ -229,9 +221,9 @@ def test_server_lease_blocks_while_live_and_lapses(chroma_server: str,
     reg.add(ids=[f"{name}::lease::{7:010d}"], embeddings=[[0.0]], documents=[""],
             metadatas=[{**lease, "expires": time.time() + 3600}])
     with pytest.raises(StoreError, match="being written by another ingest"):
-        store.write(name, *_tiny("blocked"), "h", lock_wait=0)
+        store.write(name, *tiny_thread("blocked"), "h", lock_wait=0)
     reg.update(ids=[f"{name}::lease::{7:010d}"], metadatas=[{**lease, "expires": 0.0}])
-    store.write(name, *_tiny("took over"), "h", lock_wait=0)
+    store.write(name, *tiny_thread("took over"), "h", lock_wait=0)
     _read_whole(name, "took over")
     left = reg.get(where={"$and": [{"corpus": name}, {"doc": "lease"}]})
     assert left["ids"] == []  # the dead writer's lease and our own are gone
@@ -242,10 +234,10 @@ def test_a_reader_outlived_by_two_reingests_gets_one_line(backend: str) -> None:
     clear StoreError, never chromadb's NotFoundError, and a fresh open reads the new one."""
     store = Store()
     name = f"stale-{uuid.uuid4().hex[:8]}"
-    store.write(name, *_tiny("one"), "h1")
+    store.write(name, *tiny_thread("one"), "h1")
     old = CorpusIndex(store, store.open(name).info)  # a reader that has loaded nothing yet
-    store.write(name, *_tiny("two"), "h2")
-    store.write(name, *_tiny("three"), "h3")
+    store.write(name, *tiny_thread("two"), "h2")
+    store.write(name, *tiny_thread("three"), "h3")
     with pytest.raises(StoreError, match="re-ingested twice while being read") as err:
         old.dense_search(store.embeddings.embed_query("one"), 2)
     assert "\n" not in str(err.value)
