@@ -1,11 +1,13 @@
 """The argument map of one corpus: stance, reply relations and key points, cached per ingest.
 
-Why propagation: a single comment's words rarely say which side it is on toward the
-headline, but the thread does: a reply that rebuts a post against the ban leans for it.
-So each post's stance is its own prior (argmap.stance) plus what its parent's final stance
-and the reply relation imply, computed top-down in thread order. Every post lands on one
-side or neutral, never both; key points are clustered per side. The result is stored with
-the index generation (``save_doc``), so opening the map after ingest costs one read.
+Why the thread's structure: a single comment's words often do not say which side it is on,
+but the thread does, the way a reader uses it. The author of an opinion post that opens the
+thread (a Reddit self-post, an "Ask HN") is the proposer: their posts lean "for" unless they
+concede (a CMV delta); a news story is neutral and argues nothing. Each post's own stance
+(argmap.stance) is combined with what its parent's final stance and the reply relation
+(argmap.relations) imply, top-down in thread order. Every post lands on one side or neutral,
+never both; key points are clustered per side. The result is stored with the index
+generation (``save_doc``), so opening the map after ingest costs one read.
 """
 
 from __future__ import annotations
@@ -32,23 +34,28 @@ from argmap.records import (
     Unit,
     who,
 )
-from argmap.relations import as_records, reply_relations
-from argmap.stance import label, score_vectors
+from argmap.relations import as_records, propagate, reply_relations
+from argmap.stance import stance_probs
 from argmap.text import word_key
 from argmap.view import CorpusView
 
-MAP_VERSION = "2"
-PROPAGATION = 0.9  # share of the parent's (clipped) logit a support/rebuttal carries over
+MAP_VERSION = "3"
+PROPOSER_LEAN = 2.0  # the proposer's own posts, and their opening post seen from its replies
+# a CMV delta awards a change of view (https://www.reddit.com/r/changemyview/wiki/deltasystem)
+DELTA = ("\u0394", "!delta")
+# a site's tag before a title ("CMV:", "Ask HN:", "[Serious]"): not part of the proposition
+_SITE_TAG = re.compile(r"^\s*(?:\[[^\]]{1,30}\]\s*)*(?:[A-Z][A-Za-z0-9]{0,5}(?: [A-Z]{1,3})?:\s+)?")
 MIN_WORDS = 5  # shorter units ("No.", "It isn't.") are moves in a thread, not arguments
 MAX_POINTS = 10
 QUOTES_PER_POINT = 3
 
 
 def default_proposition(index: CorpusView) -> str:
-    """The article's headline, else its first sentence."""
+    """The article's headline without a site tag, else its first sentence."""
     thread = index.thread
-    if thread.title.strip():
-        return str(thread.title).strip()
+    title = _SITE_TAG.sub("", str(thread.title)).strip() or str(thread.title).strip()
+    if title:
+        return title
     for p in thread.posts:
         if p.kind == "article" and p.text.strip():
             return re.split(r"(?<=[.!?])\s", p.text.strip(), maxsplit=1)[0][:300]
@@ -74,19 +81,21 @@ def _vectors(units: list[Unit], embed: Any) -> np.ndarray:
     return embed.embed_array([u.text for u in units]) if units else np.zeros((0, 384))  # type: ignore[no-any-return]
 
 
-def _post_vectors(units: list[Unit], uvecs: np.ndarray, row_of: dict[str, int]) -> np.ndarray:
-    """Each post's direction: the normalised sum of its unit vectors, summed in place
-    (no per-post arrays, which would cost more memory than the result)."""
-    if not row_of:
-        return uvecs[:0]
-    idx = np.array([row_of[u.post_id] for u in units], dtype=np.int64)
-    vecs = uvecs
-    if not bool((np.diff(idx) >= 0).all()):  # units come in thread order: normally no copy
-        order = np.argsort(idx, kind="stable")
-        idx, vecs = idx[order], uvecs[order]
-    starts = np.flatnonzero(np.r_[True, idx[1:] != idx[:-1]])
-    out = np.add.reduceat(vecs, starts, axis=0)
-    return out / np.clip(np.linalg.norm(out, axis=1, keepdims=True), 1e-9, None)  # type: ignore[no-any-return]
+def opening_opinion(thread: Any) -> Post | None:
+    """The opinion post that opens the thread, if it is one: a Reddit self-post or an HN
+    story with its own text. A link post, a Slashdot story or a CSV root is news or a bare
+    headline, neutral, and nobody is its proposer."""
+    top = next((p for p in thread.posts if p.kind == "article"), None)
+    if top is None or thread.format not in ("reddit", "hn") or not top.author.strip():
+        return None
+    # a link post's text is its title and link (what the parsers write when there is no body)
+    if not re.sub(r"https?://\S+", "", top.own_text.replace(top.title, "")).strip():
+        return None
+    return top  # type: ignore[no-any-return]
+
+
+def concedes(post: Post) -> bool:
+    return DELTA[0] in post.own_text or DELTA[1] in post.own_text.lower()
 
 
 def build_map(index: CorpusView, proposition: str | None = None) -> ArgumentMap:
@@ -98,30 +107,18 @@ def build_map(index: CorpusView, proposition: str | None = None) -> ArgumentMap:
     comments = [p for p in posts if p.kind == "comment"]
     units = [u for u in index.units if u.post_id in by_id and by_id[u.post_id].kind == "comment"]
     uvecs = _vectors(units, embed)
-    unit_prior = score_vectors(prop, [u.text for u in units], uvecs, embed)
-    # a post's prior: its own words as a whole (mean of its unit vectors, all its text's cues)
     has_units = {u.post_id for u in units}
-    with_text = [p for p in comments if p.id in has_units]
-    pvecs = _post_vectors(units, uvecs, {p.id: i for i, p in enumerate(with_text)})
-    prior = dict(zip([p.id for p in with_text],
-                     score_vectors(prop, [p.own_text for p in with_text], pvecs, embed).tolist(),
-                     strict=True))
-    del pvecs  # large at scale, and not needed past the priors
-    rel = reply_relations(posts, prior)
-    final: dict[str, float] = {}
-    for p in comments:  # thread (pre-)order: parents come first
-        logit = prior.get(p.id, 0.0)
-        r, strength = rel.get(p.id, ("neither", 0.0))
-        if r != "neither" and p.parent_id in final:
-            sign = 1.0 if r == "supports" else -1.0
-            carry = float(np.clip(final[p.parent_id], -3, 3)) * PROPAGATION * min(1.0, strength / 2)
-            logit += sign * carry
-        final[p.id] = logit
-    stances = {pid: label(1 / (1 + np.exp(-lg))) for pid, lg in final.items()}
-    unit_stances = {
-        u.id: label(1 / (1 + np.exp(-(final[u.post_id] + 0.5 * unit_prior[i]))))
-        for i, u in enumerate(units)
-    }
+    with_text = [p for p in comments if p.own_text.strip()]
+    own = dict(zip([p.id for p in with_text],
+                   stance_probs(prop, [p.own_text for p in with_text]), strict=True))
+    opener = opening_opinion(index.thread)
+    proposer = Author.of(opener).key if opener else None
+    rel = reply_relations(posts, [opener.id] if opener else [])
+    bonus = {p.id: PROPOSER_LEAN for p in comments
+             if proposer and Author.of(p).key == proposer and not concedes(p)}
+    stances = propagate([(p.id, p.parent_id) for p in comments], own, rel, bonus,
+                        {opener.id: PROPOSER_LEAN} if opener else {})
+    unit_stances = {u.id: stances[u.post_id] for u in units}  # a unit speaks for its post
     relations = as_records(rel, by_id)
     dups = duplicates(comments)
     sides: dict[str, list[KeyPoint]] = {}

@@ -1,92 +1,83 @@
-"""Reply relations: does a reply support its parent, rebut it, or neither?
+"""Reply relations: does a reply agree with its parent, disagree, or neither?
 
-Why cues first: in comment threads the opening words of a reply ("It isn't.", "No.",
-"Of course not", "Exactly.", "Agreed.") say how it stands toward its parent far more
-reliably than any sentence-embedding similarity does, and a reply that quotes its parent
-and then evaluates the quoted words the other way ("Seems like a very prudent fix to me"
-under "... is not the right fix") rebuts it. Where no cue fires, the two posts' own stance
-priors (argmap.stance) decide, but only when both are clear.
+The same learned pair model as post stance (argmap.stance) reads (parent's own words, reply's
+own words): "for" is agreement, "against" disagreement. It was trained on Reddit reply pairs
+(DEBAGREEMENT, MT-CSD) among its other sets; quoted parent text is left out of the reply so
+the model judges what the replier adds, not what they repeat.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 
-from argmap.records import Post, Relation, ReplyRelation
-from argmap.stance import cue_score
+import numpy as np
 
-_OPEN_REBUT = re.compile(
-    r"^\W*(?:no\b|nope\b|nah\b|wrong\b|it isn't\b|it is not\b|it's not\b|that isn't\b"
-    r"|that is not\b|that's not\b|not really\b|of course not\b|i don't think\b|i doubt\b"
-    r"|i disagree\b|bullshit\b|nonsense\b|not true\b|false\b|you need to\b|you miss\b"
-    r"|we would, if\b|well, \b|really\?|seems to me\b)", re.I)
-_ANY_REBUT = re.compile(
-    r"(?:, not you\b|\bri+ght\.{2,}|\byou sound like\b|\bfound your problem\b"
-    r"|\byou're wrong\b|\bthat's not how\b|\bnot what's happening\b)", re.I)
-_OPEN_SUPPORT = re.compile(
-    r"^\W*(?:exactly\b|agreed\b|i agree\b|this is exactly\b|this\.|yes\b|yep\b|indeed\b"
-    r"|that's probably it\b|good point\b|true\b|\+1\b|so much this\b)", re.I)
-# A question put to the parent's author ("do you support them ...?") challenges it.
-_CHALLENGE = re.compile(r"\b(?:would|do|did|are|can|could) you\b[^.?!]*\?", re.I)
+from argmap.records import Post, Relation, ReplyRelation, Stance, StanceLabel
+from argmap.stance import LABELS, lean, pair_logits, probabilities
+
+_RELATION: tuple[Relation, ...] = ("supports", "rebuts", "neither")  # the model's columns
+# Combining own stance with the tree is a documented rule, not fitted (docs/experiments.md):
+PROPAGATION = 0.9  # share of the parent's (clipped) lean an agreeing / disagreeing reply carries
+CLIP = 3.0  # most lean a parent passes on: no chain of replies outweighs a post's own words
+CLEAR = 1.0  # lean the thread must add before a post neutral in its own words takes a side
 
 
-def cue_relation(post: Post, parent: Post) -> float:
-    """>0 supports, <0 rebuts, 0 no cue; magnitude = how sure the cue is."""
-    own = post.own_text.strip()
-    if not own:
-        return 0.0
-    score = 0.0
-    if _OPEN_SUPPORT.match(own):
-        score += 2.0
-    if _OPEN_REBUT.match(own):
-        score -= 1.0 if own.lower().startswith(("well, ", "seems to me")) else 2.0
-    if _ANY_REBUT.search(own):
-        score -= 1.5
-    if _CHALLENGE.search(own) and score == 0.0:
-        score -= 1.0
-    quoted = " ".join(q.text for q in post.quotes if q.from_post_id == parent.id)
-    if quoted:  # evaluating the quoted words the other way rebuts them
-        q, o = cue_score(quoted), cue_score(own)
-        if q * o < 0:
-            score -= 2.0
-        elif q * o > 0:
-            score += 1.0
-    return score
+@dataclass(frozen=True)
+class ReplyJudgement:
+    relation: Relation
+    agreement: float  # P(agrees) - P(disagrees), in [-1, 1]: how stance carries over the edge
 
 
-def relation_from(cue: float, child_prior: float, parent_prior: float) -> tuple[Relation, float]:
-    """Combine the cue with the two own-stance priors (logits); returns (relation, strength)."""
-    agree = 0.0
-    if abs(child_prior) >= 1.0 and abs(parent_prior) >= 1.0:
-        agree = (1.0 if child_prior * parent_prior > 0 else -1.0) * min(
-            abs(child_prior), abs(parent_prior), 2.0)
-    score = cue + 0.5 * agree
-    if score >= 1.0:
-        return "supports", score
-    if score <= -1.0:
-        return "rebuts", -score
-    return "neither", abs(score)
+def judge(probs: np.ndarray) -> ReplyJudgement:
+    return ReplyJudgement(_RELATION[int(np.argmax(probs))], float(probs[0] - probs[1]))
 
 
 def reply_relations(
-    posts: list[Post], priors: Mapping[str, float]
-) -> dict[str, tuple[Relation, float]]:
-    """Relation of every comment reply to its (comment) parent, by reply post id."""
+    posts: list[Post], argued: Collection[str] = ()
+) -> dict[str, ReplyJudgement]:
+    """Relation of every comment to its parent, by reply post id, where the parent is a
+    comment or one of the ``argued`` posts (an opinion post that opens the thread)."""
     by_id = {p.id: p for p in posts}
-    out: dict[str, tuple[Relation, float]] = {}
-    for p in posts:
-        parent = by_id.get(p.parent_id or "")
-        if parent is None or parent.kind != "comment" or p.kind != "comment":
-            continue
-        cue = cue_relation(p, parent)
-        out[p.id] = relation_from(cue, priors.get(p.id, 0.0), priors.get(parent.id, 0.0))
-    return out
+    edges = [(p, by_id[p.parent_id]) for p in posts
+             if p.kind == "comment" and p.parent_id in by_id
+             and (by_id[p.parent_id].kind == "comment" or p.parent_id in argued)
+             and p.own_text.strip() and by_id[p.parent_id].own_text.strip()]
+    probs = probabilities(pair_logits([(par.own_text, p.own_text) for p, par in edges]))
+    return {p.id: judge(pr) for (p, _), pr in zip(edges, probs, strict=True)}
 
 
-def as_records(rel: Mapping[str, tuple[Relation, float]],
+def as_records(rel: Mapping[str, ReplyJudgement],
                posts: Mapping[str, Post]) -> list[ReplyRelation]:
-    return [
-        ReplyRelation(pid, posts[pid].parent_id or "", r)
-        for pid, (r, _) in rel.items()
-    ]
+    return [ReplyRelation(pid, posts[pid].parent_id or "", j.relation) for pid, j in rel.items()]
+
+
+def propagate(
+    nodes: list[tuple[str, str | None]], own: Mapping[str, np.ndarray],
+    rel: Mapping[str, ReplyJudgement], bonus: Mapping[str, float] | None = None,
+    given: Mapping[str, float] | None = None,
+) -> dict[str, StanceLabel]:
+    """Each node's stance from its own words and the tree, top-down.
+
+    ``nodes``: (id, parent id) in thread pre-order, parents first. ``own``: P(for / against /
+    neutral) from the post's own words (missing: no words, neutral). ``rel``: the reply's
+    relation to its parent. A node's lean is its own lean (log P(for) - log P(against)) plus
+    ``bonus`` (the proposer's posts) plus, when the reply agrees or disagrees, its parent's
+    clipped final lean times P(agree) - P(disagree). ``given``: the lean of parents that are
+    not labelled themselves (an opening opinion post)."""
+    bonus, given = bonus or {}, given or {}
+    final: dict[str, float] = dict(given)
+    out: dict[str, StanceLabel] = {}
+    for nid, parent in nodes:
+        probs = own.get(nid, np.array([0.0, 0.0, 1.0]))
+        carry = bonus.get(nid, 0.0)
+        j = rel.get(nid)
+        if j is not None and j.relation != "neither" and parent in final:
+            carry += PROPAGATION * j.agreement * float(np.clip(final[parent], -CLIP, CLIP))
+        final[nid] = float(lean(probs[None])[0]) + carry
+        if LABELS[int(np.argmax(probs))] == "neutral" and abs(carry) < CLEAR:
+            out[nid] = StanceLabel("neutral", round(float(probs[2]), 3))
+        else:
+            side: Stance = "for" if final[nid] > 0 else "against"
+            out[nid] = StanceLabel(side, round(float(1 / (1 + np.exp(-abs(final[nid])))), 3))
+    return out

@@ -1,4 +1,4 @@
-"""ArgKP-2021 key-point matching with the shared task's own scorer, and Claim Stance accuracy.
+"""ArgKP-2021 key-point matching with the shared task's own scorer (stance: bench/stance.py).
 
 Writes predictions ({arg_id: {key_point_id: score}}) for dev and test under bench/out/, in
 the format track_1_kp_matching.py reads, and prints strict / relaxed mAP per method.
@@ -15,21 +15,16 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "train"))
 from common import (  # noqa: E402
     ARGKP,
     ROOT,
     argkp,
-    claim_stance,
-    embed,
     embedder,
     matcher_embedder,
 )
 
 from argmap.keypoints import CROSS_MARGIN, CROSS_TOP, CROSS_WEIGHT, match_scores  # noqa: E402
-from argmap.stance import load_head, score_vectors, template_diff, template_texts  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 
@@ -87,25 +82,6 @@ def evaluate(subset: str, preds: dict[str, dict], name: str) -> tuple[float, flo
             kpm.calc_mean_average_precision(merged, "label_relaxed"))
 
 
-def claim_stance_accuracy() -> None:
-    c = claim_stance("test")
-    y = (c["claims.stance"].values == "PRO").astype(int)
-    head, hits_head, hits_all = load_head(), 0, 0
-    for topic, g in c.groupby("topicText"):
-        texts = list(g["claims.claimCorrectedText"])
-        vecs = embed(texts)
-        pos, neg = template_texts(str(topic))
-        tv = embed(pos + neg)
-        k = len(pos)
-        diff = np.mean([template_diff(tv[i], tv[k + i], vecs) for i in range(k)], axis=0)
-        yy = y[g.index]
-        hits_head += int(((head.p_for(str(topic), texts, vecs, diff) > 0.5) == yy).sum())
-        hits_all += int(((score_vectors(str(topic), texts, vecs, embedder()) > 0) == yy).sum())
-    maj = max(y.mean(), 1 - y.mean())
-    print(f"Claim Stance test accuracy: head {hits_head / len(c):.3f}, head+cues "
-          f"{hits_all / len(c):.3f} (majority {maj:.3f}, n={len(c)})")
-
-
 def main() -> None:
     rows = [("MiniLM cosine (base)", {s: evaluate(s, predict(s, "cosine", base=True),
                                                   "base_cosine") for s in ("dev", "test")}),
@@ -150,7 +126,6 @@ def main() -> None:
         print(f"{name:<27}{r['dev'][0]:>11.3f}{r['dev'][1]:>12.3f}{r['test'][0]:>12.3f}"
               f"{r['test'][1]:>13.3f}")
     print(f"predictions: {OUT}/argkp_{{dev,test}}_<method>.json")
-    claim_stance_accuracy()
 
 
 if __name__ == "__main__":

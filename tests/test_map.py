@@ -152,3 +152,77 @@ def test_clustering_above_the_exact_linkage_limit_keeps_duplicates_and_topics_ap
     assert (label[:300] == label[-300:]).all()
     first, second = set(label[:MAX_LINKAGE]), set(label[MAX_LINKAGE : 2 * MAX_LINKAGE])
     assert not first & second and len(groups) >= 2
+
+
+def _reddit_json(title: str, op: str, selftext: str, tree: list) -> str:  # type: ignore[type-arg]
+    """A Reddit /comments/<id>.json body: a self-post and (author, body, replies) comments."""
+    import itertools
+    import json
+
+    ids = itertools.count(1)
+
+    def listing(children: list) -> dict:  # type: ignore[type-arg]
+        return {"kind": "Listing", "data": {"children": children}}
+
+    def comment(author: str, body: str, replies: list) -> dict:  # type: ignore[type-arg]
+        n = next(ids)
+        return {"kind": "t1", "data": {
+            "name": f"t1_c{n}", "id": f"c{n}", "author": author, "author_fullname": f"t2_{author}",
+            "body": body, "created_utc": 1700000000 + n,
+            "replies": listing([comment(*r) for r in replies]) if replies else ""}}
+
+    sub = {"kind": "t3", "data": {"name": "t3_cars", "id": "cars", "title": title,
+                                  "selftext": selftext, "author": op, "author_fullname": f"t2_{op}",
+                                  "created_utc": 1700000000, "permalink": "/r/x/comments/cars/"}}
+    return json.dumps([listing([sub]), listing([comment(*c) for c in tree])])
+
+
+# Written for this test (not from any evaluated thread): one person, "lone", argues against
+# a car ban under a self-post by its proposer, "op", and four others argue for it.
+CAR_THREAD = ("CMV: Cities should ban private cars from their centres", "op",
+              "Car-free centres are quieter, safer and cleaner. Shops do better when people walk, "
+              "and buses run faster without traffic jams.", [
+    ("lone", "Banning cars hurts disabled people and tradespeople who need to drive in. It is "
+             "unfair to everyone who lives far from good public transport.", [
+        ("fan1", "Disabled drivers get exemptions and tradespeople get delivery hours, so the "
+                 "ban still works.", [
+            ("lone", "Exemptions never cover everyone, and delivery hours make small firms pay "
+                     "more. A ban punishes the people with the least choice.", [])]),
+        ("op", "Most of those trips can move to buses once the streets are clear of traffic.", [
+            ("lone", "Buses do not reach the suburbs where most workers live, so a ban simply "
+                     "shuts them out of the city.", [])])]),
+    ("fan2", "Agreed, car-free streets are much nicer to walk in and the air is cleaner.", [
+        ("lone", "Nicer for tourists, maybe. For people who commute in from far away a car ban "
+                 "is a disaster.", [])]),
+    ("fan3", "I walked through a car-free centre last summer and the cafes were full; it was "
+             "great for local business.", []),
+    ("fan4", "Fewer cars means fewer crashes, and children can finally walk to school safely.", [
+        ("lone", "Crashes fall anyway with lower speed limits; you do not need to ban cars for "
+                 "that.", [])]),
+    ("asker", "How long did it take the first car-free cities to see a difference?", [
+        ("op", "About two years, from what I have read.", [])]),
+])
+
+
+def test_one_against_many_keeps_both_sides_and_the_proposer_is_for(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Both sides survive when one person argues against many: the lone objector's posts
+    are on the against side and head a key point there. The proposer (author of the opening
+    self-post) is "for" even where their own words take no side."""
+    from argmap import api
+
+    path = tmp_path / "cars.json"
+    path.write_text(_reddit_json(*CAR_THREAD))
+    api.ingest([path], corpus="cars")
+    index = api.open_corpus("cars")
+    amap = get_map(index)
+    assert amap.proposition == "Cities should ban private cars from their centres"
+    by_author: dict[str, list[str]] = {}
+    for p in index.thread.posts:
+        if p.kind == "comment":
+            by_author.setdefault(p.author, []).append(p.id)
+    lone = by_author["lone"]
+    against = [pid for pid in lone if amap.stances[pid].stance == "against"]
+    assert len(against) >= 0.6 * len(lone), [amap.stances[p] for p in lone]
+    assert amap.con and any(set(kp.post_ids) & set(lone) for kp in amap.con)
+    assert amap.pro
+    assert all(amap.stances[pid].stance == "for" for pid in by_author["op"])

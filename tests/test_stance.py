@@ -1,4 +1,8 @@
-"""Stance and reply-relation building blocks, and the seed's stance against hand labels."""
+"""The stance / reply-relation model and the tree rule, and the seed's stance as a regression check.
+
+The general examples below were written for these tests; none comes from a thread argmap is
+evaluated on (the seed, threads/reddit_thread.json, MT-CSD, DEBAGREEMENT).
+"""
 
 from __future__ import annotations
 
@@ -7,61 +11,120 @@ from pathlib import Path
 
 import numpy as np
 
-from argmap.records import Post, Quote
-from argmap.relations import cue_relation, relation_from
-from argmap.stance import cue_score, label, load_head, topic_sign
+from argmap.records import Post, Thread
+from argmap.relations import ReplyJudgement, propagate, reply_relations
+from argmap.stance import LABELS, label, lean, stance_probs
 
 GOLD = Path(__file__).parent / "data" / "seed_stance.json"
-BAN = "Microsoft Bans US Police Departments From Using Enterprise AI Tool"
+
+# (proposition, its negation, a text plainly arguing for the first)
+FLIPS = (
+    ("Public transport should be free.", "Public transport should not be free.",
+     "Making buses and trains free would get cars off the road and help everyone who "
+     "struggles to pay the fares."),
+    ("Homework should be banned in primary schools.",
+     "Homework should not be banned in primary schools.",
+     "Young children need time to play after school; hours of homework only teach them to "
+     "hate learning."),
+    ("Nuclear power is a good way to fight climate change.",
+     "Nuclear power is not a good way to fight climate change.",
+     "Nuclear plants emit almost no carbon and run day and night, unlike wind and solar."),
+)
 
 
-def _post(pid: str, text: str, parent: str | None = None, quotes: list[Quote] | None = None):
-    return Post(id=pid, kind="comment", text=text, parent_id=parent, quotes=quotes or [])
+def test_stance_flips_with_a_negated_proposition() -> None:
+    """The proposition is read as text: the same words lean for it and against its negation."""
+    for prop, negated, text in FLIPS:
+        p, n = stance_probs(prop, [text])[0], stance_probs(negated, [text])[0]
+        assert label(p).stance == "for", (prop, p)
+        assert label(n).stance == "against", (negated, n)
+        assert lean(p[None])[0] > 0 > lean(n[None])[0]
 
 
-def test_topic_sign_flips_for_restrictions() -> None:
-    assert topic_sign(BAN) == -1.0
-    assert topic_sign("We should subsidize space exploration") == 1.0
+def test_probabilities_and_labels() -> None:
+    probs = stance_probs("Cities should plant more trees.", ["Trees cool the streets.", ""])
+    assert probs.shape == (2, 3) and np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    assert label(np.array([0.1, 0.2, 0.7])).stance == "neutral"
+    assert label(np.array([0.1, 0.7, 0.2])).stance == "against"
+    assert LABELS == ("for", "against", "neutral")
 
 
-def test_explicit_evaluations_point_the_right_way() -> None:
-    assert cue_score("Seems like a very prudent fix to me.") > 0
-    assert cue_score("That's not their call to make. It is not OK.") < 0
-    # harms of the target argue for a ban, and against a proposition promoting the target
-    assert cue_score("The potential abuses are obvious.", topic_sign(BAN)) > 0
-    assert cue_score("The potential abuses are obvious.", 1.0) < 0
+def _post(pid: str, text: str, parent: str | None = None, kind: str = "comment") -> Post:
+    return Post(id=pid, kind=kind, text=text, parent_id=parent)  # type: ignore[arg-type]
 
 
-def test_reply_openers_decide_the_relation() -> None:
-    parent = _post("p", "This is outside Microsoft's decision making IMHO.")
-    for text in ("It isn't.\n\nDollars to doughnuts.", "No.\n\nThey are thugs.",
-                 "Of course not. Go away.", "That isn't what's happening. They decide."):
-        assert relation_from(cue_relation(_post("r", text, "p"), parent), 0, 0)[0] == "rebuts"
-    agree = _post("a", "Exactly. This is the reason.", "p")
-    assert relation_from(cue_relation(agree, parent), 0, 0)[0] == "supports"
-    plain = _post("n", "Interesting; what about Europe.", "p")
-    assert relation_from(cue_relation(plain, parent), 0, 0)[0] == "neither"
+def test_replies_that_agree_or_disagree_are_told_apart() -> None:
+    parent = _post("p", "Working from home makes teams more productive.")
+    posts = [parent,
+             _post("a", "Exactly, my team gets far more done at home than it did in the "
+                        "office.", "p"),
+             _post("d", "No, it doesn't. Remote teams talk less and ship less; every study "
+                        "I have seen says so.", "p")]
+    rel = reply_relations(posts)
+    assert rel["a"].relation == "supports" and rel["a"].agreement > 0
+    assert rel["d"].relation == "rebuts" and rel["d"].agreement < 0
 
 
-def test_quoting_the_parent_and_judging_it_the_other_way_rebuts() -> None:
-    parent = _post("p", "Disallowing police from using technologies is not the right fix.")
-    quoted = ">> Disallowing police from using technologies is not the right fix."
-    text = quoted + "\n\nSeems like a very prudent fix to me."
-    reply = _post("r", text, "p", [Quote(quoted, "p", 0, len(quoted))])
-    assert relation_from(cue_relation(reply, parent), 0, 0)[0] == "rebuts"
+def test_replies_to_a_news_story_are_not_relations_but_to_an_opinion_post_are() -> None:
+    story = _post("s", "The council voted to close the old library on Friday.", kind="article")
+    reply = _post("r", "Good riddance, nobody used it.", "s")
+    assert reply_relations([story, reply]) == {}
+    assert set(reply_relations([story, reply], argued=["s"])) == {"r"}
 
 
-def test_head_gives_probabilities_and_labels_have_a_neutral_band() -> None:
-    head = load_head()
-    vecs = np.eye(384, dtype=np.float32)[:3]
-    p = head.p_for(BAN, ["a", "b", "c"], vecs, np.zeros(3))
-    assert p.shape == (3,) and np.all((p > 0) & (p < 1))
-    assert label(0.9).stance == "for" and label(0.1).stance == "against"
-    assert label(0.52).stance == "neutral"
+def test_propagation_carries_a_side_across_agreeing_and_disagreeing_replies() -> None:
+    """A reply neutral in its own words takes its parent's side when it agrees and the
+    other side when it disagrees; a reply with no relation stays neutral."""
+    neutral = np.array([0.05, 0.05, 0.9])
+    own = {"root": np.array([0.9, 0.05, 0.05]), "agree": neutral, "disagree": neutral,
+           "aside": neutral}
+    rel = {"agree": ReplyJudgement("supports", 0.9), "disagree": ReplyJudgement("rebuts", -0.9),
+           "aside": ReplyJudgement("neither", 0.1)}
+    nodes = [("root", None), ("agree", "root"), ("disagree", "root"), ("aside", "root")]
+    got = {k: v.stance for k, v in propagate(nodes, own, rel).items()}
+    assert got == {"root": "for", "agree": "for", "disagree": "against", "aside": "neutral"}
+    # the proposer's bonus, and a given lean for an unlabelled opening post
+    thread = propagate([("op2", None), ("r", "post")], {"op2": neutral, "r": neutral},
+                       {"r": ReplyJudgement("supports", 0.8)}, bonus={"op2": 2.0},
+                       given={"post": 2.0})
+    assert thread["op2"].stance == "for" and thread["r"].stance == "for"
 
 
-def test_seed_stance_matches_the_hand_labels(seed) -> None:  # type: ignore[no-untyped-def]
-    """Goal: >= 85% of the comments whose side is plain (tests/data/seed_stance.json)."""
+def test_opening_opinion_post_has_a_proposer_and_a_news_story_has_none() -> None:
+    from argmap.mapping import concedes, opening_opinion
+
+    selfpost = Post(id="t3_x", kind="article", title="CMV: Trains beat planes for short trips",
+                    text="Door to door, a train is faster under 500 km and far cleaner.",
+                    author="op")
+    link = Post(id="t3_y", kind="article", title="Rail strike called off", author="poster",
+                text="Rail strike called off\n\nhttps://example.org/news/rail")
+    comment = _post("c", "ok")
+    assert opening_opinion(Thread("t", [selfpost, comment], format="reddit")) is selfpost
+    assert opening_opinion(Thread("t", [link, comment], format="reddit")) is None
+    assert opening_opinion(Thread("t", [selfpost, comment], format="slashdot")) is None
+    assert concedes(_post("d", "\u0394 Fair point, I had not thought of night trains."))
+    assert not concedes(_post("e", "Night trains prove my point."))
+
+
+def test_default_proposition_drops_a_site_tag() -> None:
+    from types import SimpleNamespace
+
+    from argmap.mapping import default_proposition
+
+    for title, want in (("CMV: Trains beat planes", "Trains beat planes"),
+                        ("Ask HN: Is Rust worth learning?", "Is Rust worth learning?"),
+                        ("[Serious] Should voting be compulsory?", "Should voting be compulsory?"),
+                        ("Council Bans Cars From Old Town", "Council Bans Cars From Old Town")):
+        index = SimpleNamespace(thread=Thread(title, []))
+        assert default_proposition(index) == want
+
+
+def test_seed_stance_regression_check(seed) -> None:  # type: ignore[no-untyped-def]
+    """A regression check, not a measure of quality: the seed is the thread the old cue lists
+    were written from, and nothing in the model was chosen on it (held-out figures are in
+    bench/stance.py). The bar is the majority-label baseline of these hand labels (answering
+    every comment with the commonest side), which the map must not fall below; it is the
+    baseline itself, not a number fitted to the model's score."""
     from argmap.mapping import get_map
 
     amap = get_map(seed)
@@ -71,4 +134,5 @@ def test_seed_stance_matches_the_hand_labels(seed) -> None:  # type: ignore[no-u
         snippet = " ".join(g["snippet"].split())
         post = next(p for p in seed.thread.posts if snippet in " ".join(p.own_text.split()))
         hits += amap.stances[post.id].stance == g["stance"]
-    assert hits / len(gold) >= 0.85
+    majority = max(sum(g["stance"] == s for g in gold) for s in ("for", "against"))
+    assert hits >= majority, f"{hits}/{len(gold)} < majority {majority}"

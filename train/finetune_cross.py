@@ -43,15 +43,17 @@ ONNX_FP32 = WORK / "kp_cross_fp32.onnx"
 
 
 class Cross:
-    """BERT with a one-logit head over "[CLS] key point [SEP] argument [SEP]"."""
+    """BERT with a ``labels``-logit head over "[CLS] text A [SEP] text B [SEP]" (one logit:
+    the key-point score; three: train/finetune_stance.py)."""
 
-    def __init__(self, path: Path, max_len: int):
+    def __init__(self, path: Path, max_len: int, labels: int = 1):
         import torch
         from tokenizers import Tokenizer
         from transformers import AutoModelForSequenceClassification
 
         self.torch = torch
-        self.model = AutoModelForSequenceClassification.from_pretrained(str(path), num_labels=1)
+        self.model = AutoModelForSequenceClassification.from_pretrained(str(path), num_labels=labels)
+        self.labels = labels
         self.tok = Tokenizer.from_file(str(base_model_dir() / "tokenizer.json"))
         self.tok.no_padding()
         self.tok.enable_truncation(max_length=max_len)
@@ -71,13 +73,15 @@ class Cross:
 
     def __call__(self, pairs: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
         ids, mask, types = self.batch(pairs)
-        return self.model(input_ids=ids, attention_mask=mask, token_type_ids=types).logits[:, 0]
+        logits = self.model(input_ids=ids, attention_mask=mask, token_type_ids=types).logits
+        return logits[:, 0] if self.labels == 1 else logits
 
     def score(self, pairs: list[tuple[str, str]], bs: int = 128) -> np.ndarray:
         torch = self.torch
         self.model.eval()
         order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
-        out = np.zeros(len(pairs), dtype=np.float32)
+        out = np.zeros((len(pairs),) if self.labels == 1 else (len(pairs), self.labels),
+                       dtype=np.float32)
         with torch.inference_mode():
             for b in range(0, len(order), bs):
                 idx = order[b : b + bs]

@@ -248,11 +248,13 @@ def train(a: argparse.Namespace) -> None:
 def budgeted_training(  # type: ignore[no-untyped-def]
     a: argparse.Namespace, n: int, planned: int, sample, loss_of, model, opt, dev,
     best: tuple[float, float], out: Path, log_every: int,
+    names: tuple[str, str] = ("strict", "relaxed"),
 ) -> None:
     """The loop both fine-tuning scripts run: batches of ``a.batch`` indices into ``n``
     examples, reshuffled with ``sample`` each pass, until ``planned`` steps or ``a.minutes``,
     whichever comes first; ``dev()`` is scored every ``a.eval_every`` steps and at the last
-    step, and the checkpoint with the best strict mAP is saved to ``out``."""
+    step, and the checkpoint with the best first dev figure (strict mAP unless ``names``
+    says otherwise) is saved to ``out``."""
     t_start = time.time()
     lr_at = lr_schedule(planned, a.minutes, t_start)
     step, order = 0, list[int]()
@@ -274,11 +276,11 @@ def budgeted_training(  # type: ignore[no-untyped-def]
             if score[0] > best[0]:
                 best, mark = score, " *best, saved"
                 model.save_pretrained(out)
-            print(f"step {step}: dev strict {score[0]:.3f} relaxed {score[1]:.3f}{mark}",
+            print(f"step {step}: dev {names[0]} {score[0]:.3f} {names[1]} {score[1]:.3f}{mark}",
                   flush=True)
         if last:
             break
-    print(f"best dev strict {best[0]:.3f} relaxed {best[1]:.3f}; {step} steps in "
+    print(f"best dev {names[0]} {best[0]:.3f} {names[1]} {best[1]:.3f}; {step} steps in "
           f"{(time.time() - t_start) / 60:.1f} min; checkpoint {out}", flush=True)
 
 
