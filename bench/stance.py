@@ -9,11 +9,14 @@ for SubReddit agreement, a set never trained on.
 - MT-CSD test threads: 3-way macro-F1 from each node's own words, and with the thread's
   structure (reply relations propagated down the tree, argmap.relations.propagate).
 - DEBAGREEMENT test, SubReddit agreement: reply relation accuracy and 3-way macro-F1.
-Run: nice -n 10 python bench/stance.py   (skips with a line when ../shared is missing)
+Run: nice -n 10 python bench/stance.py [--sample N]   (skips with a line when ../shared is
+missing). ``--sample N`` scores a fixed random N pairs of each set (MT-CSD: whole test threads
+up to about N nodes), for a machine too busy for the ~15k full pairs; it says so beside n.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -68,10 +71,21 @@ def binary(name: str, d: pd.DataFrame) -> None:
     print(f"{name:<34} n={len(y):>5}  accuracy {np.mean(pred == y):.3f} (majority {major:.3f})")
 
 
-def mtcsd_test() -> None:
+def sample(d: pd.DataFrame, n: int) -> pd.DataFrame:
+    return d if not n or len(d) <= n else d.sample(n=n, random_state=0).reset_index(drop=True)
+
+
+def mtcsd_test(n: int) -> None:
     """Own words alone, then with reply relations propagated down each test thread."""
     d = sd.mtcsd_flat()
-    d = d[d.split == "test"].reset_index(drop=True)
+    d = d[d.split == "test"]
+    if n:  # whole threads, in a fixed random order, until about n nodes
+        threads = d[["target", "thread_id"]].drop_duplicates().sample(frac=1.0, random_state=0)
+        sizes = d.groupby(["target", "thread_id"]).size()
+        keep = [tuple(t) for t in threads.itertuples(index=False)]
+        keep = keep[: int(np.searchsorted(np.cumsum([sizes[k] for k in keep]), n)) + 1]
+        d = d[[(t, h) in set(keep) for t, h in zip(d.target, d.thread_id, strict=True)]]
+    d = d.reset_index(drop=True)
     y = d.stance.map({"favor": 0, "against": 1, "none": 2}).to_numpy()
     own = probabilities(logits_of(pd.DataFrame({"a": d.target, "b": d.text.fillna("")})))
     three_way("MT-CSD test, own words", y, np.argmax(own, axis=1), accuracy=False)
@@ -93,18 +107,23 @@ def mtcsd_test() -> None:
 
 
 def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--sample", type=int, default=0, help="pairs per set (0: every pair)")
+    n = p.parse_args().sample
     if not sd.available():
         print(f"skipped: no shared data at {sd.DATA} (set ARGMAP_SHARED_DATA)")
         return 0
     t0 = time.perf_counter()
     print("published:", *(f"  {k}: {v}" for k, v in PUBLISHED.items()), sep="\n")
-    v = sd.vast("test_zeroshot")
+    if n:
+        print(f"sampled: at most {n} pairs per set (fixed seed), not the full test sets")
+    v = sample(sd.vast("test_zeroshot"), n)
     three_way("VAST test_zeroshot", v.y.to_numpy(), np.argmax(logits_of(v), axis=1), False)
-    binary("Claim Stance test", sd.claim_stance("test"))
-    binary("ArgKP-2021 test topics", sd.argkp("test"))
-    mtcsd_test()
-    for name, d in (("DEBAGREEMENT test", sd.debagreement("test")),
-                    ("SubReddit agreement (both)", sd.subreddit_agreement())):
+    binary("Claim Stance test", sample(sd.claim_stance("test"), n))
+    binary("ArgKP-2021 test topics", sample(sd.argkp("test"), n))
+    mtcsd_test(n)
+    for name, d in (("DEBAGREEMENT test", sample(sd.debagreement("test"), n)),
+                    ("SubReddit agreement (both)", sample(sd.subreddit_agreement(), n))):
         three_way(name, d.y.to_numpy(), np.argmax(logits_of(d), axis=1), accuracy=True)
     print(f"{time.perf_counter() - t0:.0f}s")
     return 0
