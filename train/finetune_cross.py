@@ -52,7 +52,8 @@ class Cross:
         from transformers import AutoModelForSequenceClassification
 
         self.torch = torch
-        self.model = AutoModelForSequenceClassification.from_pretrained(str(path), num_labels=labels)
+        self.model = AutoModelForSequenceClassification.from_pretrained(
+            str(path), num_labels=labels)
         self.labels = labels
         self.tok = Tokenizer.from_file(str(base_model_dir() / "tokenizer.json"))
         self.tok.no_padding()
