@@ -13,12 +13,12 @@ docs/experiments.md and ``bench/stance.py``. No cue list stands in for it.
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from argmap.config import settings
 from argmap.records import StanceLabel
 
 MODEL_PATH = Path(__file__).parent / "models" / "stance_int8.onnx"
@@ -33,7 +33,7 @@ def _session() -> tuple[object, object]:
     from tokenizers import Tokenizer
 
     opts = ort.SessionOptions()
-    opts.intra_op_num_threads = int(os.environ.get("ARGMAP_EMBED_THREADS", "0")) or 0
+    opts.intra_op_num_threads = settings().embed_threads
     opts.log_severity_level = 3
     session = ort.InferenceSession(str(MODEL_PATH), opts, providers=["CPUExecutionProvider"])
     tok = Tokenizer.from_file(str(_TOKENIZER))

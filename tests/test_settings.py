@@ -185,3 +185,19 @@ def test_server_lost_mid_write_is_not_called_a_full_disk(tmp_path: Path) -> None
         proc.kill()
     msg = str(caught.value)
     assert "could not write" in msg and "full" not in msg and "disk" not in msg, msg
+
+
+def test_only_the_settings_class_reads_the_environment() -> None:
+    """One settings class: a module reading ARGMAP_* itself would escape validation and the
+    CLI's overrides (the stance model once read ARGMAP_EMBED_THREADS on its own)."""
+    import ast
+
+    root = Path(__file__).resolve().parents[1]
+    readers = []
+    for path in [*root.joinpath("argmap").rglob("*.py"), *root.joinpath("ingest").rglob("*.py")]:
+        if path.name == "config.py" and path.parent.name == "argmap":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv"):
+                readers.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert readers == []
