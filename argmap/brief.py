@@ -11,7 +11,7 @@ from typing import Any, Literal, cast
 
 from argmap.errors import ArgmapError
 from argmap.mapping import MIN_WORDS, own_quote
-from argmap.records import ArgumentMap, Brief, BriefPoint, Citation, KeyPoint
+from argmap.records import ArgumentMap, Brief, BriefPoint, Citation, KeyPoint, people_phrase
 from argmap.safetext import inline
 from argmap.view import CorpusView
 
@@ -82,10 +82,10 @@ def render_markdown(brief: Brief | dict[str, Any]) -> str:
     if not brief["key_points"]:
         out += ["_No key points on this side in the corpus._", ""]
     for i, kp in enumerate(brief["key_points"], 1):
-        n = int(kp["distinct_authors"])
+        count = people_phrase(int(kp["distinct_authors"]), int(kp.get("anonymous_posts", 0)))
         posts = ", ".join(inline(p) for p in kp["post_ids"])
         out += [f"### {i}. {inline(kp['key_point'])}", "",
-                f"_{n} distinct {'person' if n == 1 else 'people'}; posts: {posts}_", ""]
+                f"_{count}; posts: {posts}_", ""]
         for q in kp["quotes"]:
             out += [_md_quote(q), ""]
         if kp["rebuttals"]:

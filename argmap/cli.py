@@ -113,6 +113,7 @@ def _corpora(args: argparse.Namespace) -> int:
 @command("map")
 def _map(args: argparse.Namespace) -> int:
     from argmap import api
+    from argmap.records import head_count, people_phrase
 
     amap = api.argument_map(corpus=args.corpus, proposition=args.proposition)
     if args.json:
@@ -122,7 +123,7 @@ def _map(args: argparse.Namespace) -> int:
     for side, points in (("FOR", amap.pro), ("AGAINST", amap.con)):
         _say(f"\n{side} ({sum(s.stance == side.lower() for s in amap.stances.values())} posts)")
         for kp in points:
-            _say(f"  [{len(kp.authors)} people, {len(kp.rebuttals)} rebuttals] "
+            _say(f"  [{people_phrase(*head_count(kp.authors))}, {len(kp.rebuttals)} rebuttals] "
                  f"{one_line(kp.key_point)}")
     rebuts = sum(r.relation == "rebuts" for r in amap.relations)
     _say(f"\n{len(amap.neutral_posts)} neutral posts; {rebuts} rebuttals; "

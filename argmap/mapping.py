@@ -32,6 +32,8 @@ from argmap.records import (
     ReplyRelation,
     StanceLabel,
     Unit,
+    head_count,
+    participant,
     who,
 )
 from argmap.relations import as_records, propagate, reply_relations
@@ -39,7 +41,7 @@ from argmap.stance import stance_probs
 from argmap.text import word_key
 from argmap.view import CorpusView
 
-MAP_VERSION = "3"
+MAP_VERSION = "4"
 PROPOSER_LEAN = 2.0  # the proposer's own posts, and their opening post seen from its replies
 # a CMV delta awards a change of view (https://www.reddit.com/r/changemyview/wiki/deltasystem)
 DELTA = ("\u0394", "!delta")
@@ -129,7 +131,7 @@ def build_map(index: CorpusView, proposition: str | None = None) -> ArgumentMap:
 
     def unanswered(side: str) -> list[str]:
         return [p.id for p in comments if stances[p.id].stance == side and p.id in has_units
-                and p.id not in rebutted and p.id not in dups]
+                and p.id not in rebutted and p.id not in dups and participant(p)]
 
     return ArgumentMap(
         proposition=prop, pro=sides["for"], con=sides["against"],
@@ -144,7 +146,7 @@ def _key_points(
     relations: list[ReplyRelation], dups: dict[str, str],
 ) -> list[KeyPoint]:
     idx = [i for i, u in enumerate(units) if u.post_id in members and u.post_id not in dups
-           and len(u.text.split()) >= MIN_WORDS]
+           and len(u.text.split()) >= MIN_WORDS and participant(by_id[u.post_id])]
     if not idx:
         return []
     vecs = uvecs[idx]
@@ -161,7 +163,7 @@ def _key_points(
     for group in cluster(vecs):
         c = describe(vecs, texts, group)
         post_ids = list(dict.fromkeys(units[idx[m]].post_id for m in group))
-        copies = (d for p in post_ids for d in dups_of.get(p, []))
+        copies = (d for p in post_ids for d in dups_of.get(p, []) if participant(by_id[d]))
         post_ids += sorted(copies, key=dup_rank.__getitem__)
         people = {Author.of(by_id[p]).key: Author.of(by_id[p]) for p in post_ids if p not in dups}
         authors = list(people.values())
@@ -176,7 +178,7 @@ def _key_points(
                 quotes.append(cite)
         rebuttals = list(dict.fromkeys(r for p in post_ids for r in rebuttals_of.get(p, [])))
         kp = KeyPoint(texts[c.label], authors, post_ids, quotes, rebuttals)
-        scored.append(((len(authors), len(group), -group[0]), kp))
+        scored.append(((sum(head_count(authors)), len(group), -group[0]), kp))
     scored.sort(key=lambda t: t[0], reverse=True)
     return [kp for _, kp in scored[:MAX_POINTS]]
 

@@ -43,6 +43,9 @@ class Post:
     quotes: list[Quote] = field(default_factory=list)
     truncated: bool = False
     source_url: str = ""
+    # the site's mark that the post speaks for the site, not as a participant (Reddit's
+    # "distinguished": a moderator's or admin's notice, which is also how its bots post)
+    role: str = ""
 
     def own_spans(self) -> list[tuple[int, int]]:
         """Spans of ``text`` that are the author's own words (the complement of quotes)."""
@@ -104,6 +107,32 @@ class Author:
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "key": self.key, "anonymous": self.anonymous}
+
+
+# Authors that are no one: the post's author was removed, so nobody can be counted for it.
+_REMOVED = frozenset({"[deleted]", "[removed]"})
+
+
+def participant(post: Post | None) -> bool:
+    """Whether a post is a participant's comment that counts toward a key point: not the
+    site speaking (``role``), and not a post whose author was deleted."""
+    return (post is not None and post.kind == "comment" and not post.role
+            and post.author.strip().lower() not in _REMOVED)
+
+
+def head_count(authors: list[Author]) -> tuple[int, int]:
+    """(distinct identified people, anonymous posts): an anonymous post might be anyone,
+    including someone already counted, so it is never passed off as one more person."""
+    named = {a.key for a in authors if not a.anonymous}
+    return len(named), sum(a.anonymous for a in authors)
+
+
+def people_phrase(people: int, anonymous: int) -> str:
+    """"3 people + 2 anonymous posts", "1 person", "1 anonymous post"."""
+    parts = [f"{people} {'person' if people == 1 else 'people'}"] if people or not anonymous else []
+    if anonymous:
+        parts.append(f"{anonymous} anonymous post{'' if anonymous == 1 else 's'}")
+    return " + ".join(parts)
 
 
 def who(post: Post | None) -> str:
@@ -271,7 +300,9 @@ class BriefPoint:
     rebuttals: list[Citation]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"key_point": self.key_point, "distinct_authors": len(self.authors),
+        people, anonymous = head_count(self.authors)
+        return {"key_point": self.key_point, "distinct_authors": people,
+                "anonymous_posts": anonymous,
                 "authors": [a.name for a in self.authors], "post_ids": list(self.post_ids),
                 "quotes": [q.to_dict() for q in self.quotes],
                 "rebuttals": [q.to_dict() for q in self.rebuttals]}

@@ -8,12 +8,10 @@ for screen readers; picking a key point shows its quotes in their posts.
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 
 from argmap import api
-from argmap.records import ArgumentMap, Author, KeyPoint
+from argmap.records import ArgumentMap, Author, KeyPoint, head_count, people_phrase
 from argmap.store import CorpusIndex
 from argmap.ui import state
 from argmap.ui.components import cited_post, pid, who
@@ -28,8 +26,9 @@ def points(amap: ArgumentMap, side: str) -> list[KeyPoint]:
     return amap.pro if side == "for" else amap.con
 
 
-def people(kp: KeyPoint) -> int:
-    return len(set(kp.authors))
+def people(kp: KeyPoint) -> str:
+    """"3 people + 2 anonymous posts": anonymous posts are never counted as more people."""
+    return people_phrase(*head_count(kp.authors))
 
 
 def map_dot(amap: ArgumentMap, index: CorpusIndex) -> str:
@@ -75,7 +74,7 @@ def map_dot(amap: ArgumentMap, index: CorpusIndex) -> str:
     for side, title, fill, color in SIDES:
         for i, kp in enumerate(points(amap, side)[:GRAPH_POINTS]):
             kid = f"{side[0]}{i}"
-            count = f"({people(kp)} {'person' if people(kp) == 1 else 'people'})"
+            count = f"({people(kp)})"
             label = dot_string(kp.key_point, 100, 30, last=count)
             lines.append(f'{kid} [label={label}, fillcolor="{fill}"];')
             rel = f'label="{title.lower()}", color="{color}", fontcolor="{color}"'
@@ -105,17 +104,15 @@ def list_view(amap: ArgumentMap) -> None:
                 rebut = f", {len(kp.rebuttals)} rebuttal(s)" if kp.rebuttals else ""
                 st.markdown(
                     f"{n}\\. {escape_md(kp.key_point)}  \n"
-                    f":gray[{people(kp)} {'person' if people(kp) == 1 else 'people'}, "
+                    f":gray[{people(kp)}, "
                     f"{len(kp.post_ids)} post(s){rebut}]"
                 )
 
 
 def point_detail(index: CorpusIndex, kp: KeyPoint) -> None:
     st.markdown(f"**{escape_md(kp.key_point)}**")
-    st.caption(
-        f"Made by {people(kp)} distinct people: "
-        + escape_md(", ".join(a.name for a in kp.authors[:12]))
-    )
+    named = [a.name for a in kp.authors if not a.anonymous][:12]
+    st.caption(f"Made by {people(kp)}" + (f": {escape_md(', '.join(named))}" if named else ""))
     for q in kp.quotes:
         with st.container(border=True):
             cited_post(index, q.post_id, q.start, q.end, quote=q.quote)
@@ -143,7 +140,7 @@ def page() -> None:
     index = api.open_corpus(corpus)
     st.markdown(f"**Proposition:** {escape_md(amap.proposition)}")
     st.caption(
-        f"{people_total(amap, 'for')} people for, {people_total(amap, 'against')} against, "
+        f"For: {people_total(amap, 'for')}; against: {people_total(amap, 'against')}; "
         f"{len(amap.neutral_posts)} neutral posts"
     )
     graph, listing = st.tabs(["Graph", "List"])
@@ -172,8 +169,8 @@ def page() -> None:
                             f"{escape_md((post.own_text if post else '')[:200])}")
 
 
-def people_total(amap: ArgumentMap, side: str) -> int:
-    authors: set[Any] = set()
+def people_total(amap: ArgumentMap, side: str) -> str:
+    authors: dict[str, Author] = {}
     for kp in points(amap, side):
-        authors.update(kp.authors)
-    return len(authors)
+        authors.update((a.key, a) for a in kp.authors)
+    return people_phrase(*head_count(list(authors.values())))

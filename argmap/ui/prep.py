@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 
 from argmap import api
+from argmap.records import people_phrase
 from argmap.store import CorpusIndex
 from argmap.ui import state
 from argmap.ui.components import cited_post, pid
@@ -47,11 +48,11 @@ def show_brief(index: CorpusIndex, brief: dict[str, Any]) -> None:
     if not brief["key_points"]:
         st.caption("No key points on this side in the corpus.")
     for i, kp in enumerate(brief["key_points"], 1):
-        n = kp["distinct_authors"]
+        count = people_phrase(int(kp["distinct_authors"]), int(kp.get("anonymous_posts", 0)))
         with st.container(border=True):
             st.markdown(
                 f"**{i}\\. {escape_md(kp['key_point'])}**  \n"
-                f":gray[{n} distinct {'person' if n == 1 else 'people'}]"
+                f":gray[{count}]"
             )
             for q in kp["quotes"]:
                 quote_block(index, q)

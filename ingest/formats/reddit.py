@@ -105,6 +105,7 @@ def parse_reddit(text: str, source: str = "") -> Thread:
                 parent_id=parent,
                 depth=depth,
                 source_url=f"{page}{d.get('id', '')}/" if permalink else "",
+                role=str(d.get("distinguished") or ""),
             )
         )
         stack.extend((c, cid, depth + 1) for c in reversed(_children(d.get("replies"))))
