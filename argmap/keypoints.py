@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from argmap.embeddings import MiniLMEmbeddings, _session_and_tokenizer, _text_key
-from argmap.text import tokens
+from argmap.text import clean_clause, tokens
 
 MATCHER_PATH = Path(__file__).parent / "models" / "kp_matcher.npz"
 # all-MiniLM-L6-v2 fine-tuned on ArgKP-2021 train for matching (train/finetune_matcher.py), int8
@@ -117,6 +117,8 @@ def label_quality(text: str) -> float:
         score *= 0.5
     if not text.rstrip().endswith((".", "!", '"', ")")):
         score *= 0.8  # cut mid-sentence (Slashdot truncation) or a fragment
+    if clean_clause(text) != " ".join(text.split()):
+        score *= 0.8  # starts inside another sentence or is cut: the label would need mending
     return score
 
 

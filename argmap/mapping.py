@@ -38,7 +38,7 @@ from argmap.records import (
 )
 from argmap.relations import as_records, propagate, reply_relations
 from argmap.stance import stance_probs
-from argmap.text import word_key
+from argmap.text import clean_clause, word_key
 from argmap.view import CorpusView
 
 MAP_VERSION = "4"
@@ -177,7 +177,7 @@ def _key_points(
             if cite is not None:
                 quotes.append(cite)
         rebuttals = list(dict.fromkeys(r for p in post_ids for r in rebuttals_of.get(p, [])))
-        kp = KeyPoint(texts[c.label], authors, post_ids, quotes, rebuttals)
+        kp = KeyPoint(clean_clause(texts[c.label]), authors, post_ids, quotes, rebuttals)
         scored.append(((sum(head_count(authors)), len(group), -group[0]), kp))
     scored.sort(key=lambda t: t[0], reverse=True)
     return [kp for _, kp in scored[:MAX_POINTS]]

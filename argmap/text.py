@@ -114,3 +114,24 @@ def locate(text: str, needle: str, start: int = 0, end: int | None = None
     if pos < 0:
         return None
     return start + where[pos], start + where[pos + len(want) - 1] + 1
+
+
+# What a sentence cut out of a post can start with that is not part of it: punctuation,
+# an ellipsis, list bullets and dashes, a '>' quote marker.
+_LEAD = re.compile(r"^[\s.,;:!?\u2026*>\u2022)\]}/|~_-]+")
+# The tail of the previous sentence run into this one with no space ("the rest.I would"):
+# a lower-case word, sentence punctuation, then a capitalised word ("U.S. law" has none).
+_RUN_ON = re.compile(r"^[^.!?]*[a-z]{2,}[.!?]+(?=[A-Z])")
+_ENDS = (".", "!", "?", '"', "'", ")", "\u2026")
+
+
+def clean_clause(text: str) -> str:
+    """A sentence fit to stand alone as a label: no leading punctuation, ellipsis or piece
+    of the sentence before it, a capital first letter, and an ellipsis where the writer's
+    sentence was cut off (so a reader sees it continues rather than a claim that stops)."""
+    s = " ".join(text.split())
+    s = _LEAD.sub("", _RUN_ON.sub("", _LEAD.sub("", s), count=1))
+    if not s:
+        return " ".join(text.split())
+    s = s[0].upper() + s[1:]
+    return s if s.endswith(_ENDS) else s.rstrip(",;:-") + "\u2026"
