@@ -7,12 +7,22 @@ verifier as chat citations (``argmap.citations.verify_citation``), with who said
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Literal, cast
 
 from argmap.errors import ArgmapError
-from argmap.mapping import MIN_WORDS, own_quote
-from argmap.records import ArgumentMap, Brief, BriefPoint, Citation, KeyPoint, people_phrase
+from argmap.mapping import argues, own_quote
+from argmap.records import (
+    ArgumentMap,
+    Brief,
+    BriefPoint,
+    Citation,
+    KeyPoint,
+    participant,
+    people_phrase,
+)
 from argmap.safetext import inline
+from argmap.text import question_start
 from argmap.view import CorpusView
 
 MAX_POINTS = 6
@@ -22,7 +32,7 @@ MAX_ITEMS = 5
 def _quote_of(index: CorpusView, post_id: str) -> Citation | None:
     """The post's most argument-like own sentence that the verifier credits to it."""
     units = [u for u in index.units if u.post_id == post_id]
-    units.sort(key=lambda u: (len(u.text.split()) < MIN_WORDS, u.start))
+    units.sort(key=lambda u: (not argues(u.text), u.start))
     return next((c for c in (own_quote(index.posts, u) for u in units) if c), None)
 
 
@@ -44,9 +54,12 @@ def build_brief(index: CorpusView, amap: ArgumentMap, side: str) -> Brief:
         if len(questions) >= MAX_ITEMS:
             break
         post = index.posts.get(u.post_id)
-        if (post is not None and post.kind == "comment" and u.text.rstrip().endswith("?")
-                and len(u.text.split()) >= 6 and u.post_id not in replied):
-            cite = own_quote(index.posts, u)
+        if (post is None or not participant(post) or u.post_id in replied
+                or (start := question_start(u.text)) is None):
+            continue
+        question = replace(u, start=u.start + start, text=u.text[start:].rstrip())
+        if len(question.text.split()) >= 6:
+            cite = own_quote(index.posts, question)
             if cite is not None:
                 questions.append(cite)
     return Brief(

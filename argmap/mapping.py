@@ -127,11 +127,10 @@ def build_map(index: CorpusView, proposition: str | None = None) -> ArgumentMap:
     for side in ("for", "against"):
         members = {pid for pid, s in stances.items() if s.stance == side}
         sides[side] = _key_points(members, units, uvecs, by_id, relations, dups)
-    rebutted = {r.to_post_id for r in relations if r.relation == "rebuts"}
+    side_of = {pid: s.stance for pid, s in stances.items()}
 
     def unanswered(side: str) -> list[str]:
-        return [p.id for p in comments if stances[p.id].stance == side and p.id in has_units
-                and p.id not in rebutted and p.id not in dups and participant(p)]
+        return unanswered_objections(comments, side_of, side, units, relations, dups, sides[side])
 
     return ArgumentMap(
         proposition=prop, pro=sides["for"], con=sides["against"],
@@ -181,6 +180,30 @@ def _key_points(
         scored.append(((sum(head_count(authors)), len(group), -group[0]), kp))
     scored.sort(key=lambda t: t[0], reverse=True)
     return [kp for _, kp in scored[:MAX_POINTS]]
+
+
+def argues(text: str) -> bool:
+    """A statement long enough to be an argument (a question asks rather than objects)."""
+    return len(text.split()) >= MIN_WORDS and not text.rstrip().endswith("?")
+
+
+def unanswered_objections(
+    comments: list[Post], side_of: Mapping[str, str], side: str, units: list[Unit],
+    relations: list[ReplyRelation], dups: Mapping[str, str], points: list[KeyPoint],
+) -> list[str]:
+    """Posts on ``side`` that make an argument of their own and drew no rebutting reply.
+
+    A reply the relations read as agreeing with its parent ("That was my first thought
+    too.") adds no objection of its own, so it is left out; posts whose argument others made
+    too (they are in one of the side's key points) come first, in thread order."""
+    rebutted = {r.to_post_id for r in relations if r.relation == "rebuts"}
+    agreeing = {r.from_post_id for r in relations if r.relation == "supports"}
+    argued = {u.post_id for u in units if argues(u.text)}
+    shared = {p for kp in points for p in kp.post_ids}
+    out = [p.id for p in comments if side_of.get(p.id) == side and p.id in argued
+           and p.id not in rebutted and p.id not in agreeing and p.id not in dups
+           and participant(p)]
+    return sorted(out, key=lambda pid: pid not in shared)
 
 
 def own_quote(posts: Mapping[str, Post], unit: Unit) -> Citation | None:

@@ -118,11 +118,21 @@ def locate(text: str, needle: str, start: int = 0, end: int | None = None
 
 # What a sentence cut out of a post can start with that is not part of it: punctuation,
 # an ellipsis, list bullets and dashes, a '>' quote marker.
-_LEAD = re.compile(r"^[\s.,;:!?\u2026*>\u2022)\]}/|~_-]+")
+_LEAD = re.compile(r"[\s.,;:!?\u2026*>\u2022)\]}/|~_-]+")
 # The tail of the previous sentence run into this one with no space ("the rest.I would"):
 # a lower-case word, sentence punctuation, then a capitalised word ("U.S. law" has none).
-_RUN_ON = re.compile(r"^[^.!?]*[a-z]{2,}[.!?]+(?=[A-Z])")
+_RUN_ON = re.compile(r"[^.!?]*[a-z]{2,}[.!?]+(?=[A-Z])")
 _ENDS = (".", "!", "?", '"', "'", ")", "\u2026")
+
+
+def clause_start(text: str) -> int:
+    """Where the sentence proper starts in ``text``: past leading punctuation, an ellipsis
+    and a piece of the sentence before it run on without a space."""
+    pos = 0
+    for pattern in (_LEAD, _RUN_ON, _LEAD):
+        m = pattern.match(text, pos)
+        pos = m.end() if m else pos
+    return pos
 
 
 def clean_clause(text: str) -> str:
@@ -130,8 +140,21 @@ def clean_clause(text: str) -> str:
     of the sentence before it, a capital first letter, and an ellipsis where the writer's
     sentence was cut off (so a reader sees it continues rather than a claim that stops)."""
     s = " ".join(text.split())
-    s = _LEAD.sub("", _RUN_ON.sub("", _LEAD.sub("", s), count=1))
+    s = s[clause_start(s):]
     if not s:
         return " ".join(text.split())
     s = s[0].upper() + s[1:]
     return s if s.endswith(_ENDS) else s.rstrip(",;:-") + "\u2026"
+
+
+def question_start(text: str) -> int | None:
+    """Where the question that ends ``text`` starts (its last sentence, cleanly begun), or
+    None when ``text`` does not end in a question."""
+    if not text.rstrip().endswith("?"):
+        return None
+    import pysbd  # only the brief asks this; ingest's unit splitter loads it anyway
+
+    last = pysbd.Segmenter(language="en", clean=False).segment(text)[-1].strip()
+    pos = text.rfind(last) if last else -1
+    pos = max(pos, 0)
+    return pos + clause_start(text[pos:])
