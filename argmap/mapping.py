@@ -109,7 +109,6 @@ def build_map(index: CorpusView, proposition: str | None = None) -> ArgumentMap:
     comments = [p for p in posts if p.kind == "comment"]
     units = [u for u in index.units if u.post_id in by_id and by_id[u.post_id].kind == "comment"]
     uvecs = _vectors(units, embed)
-    has_units = {u.post_id for u in units}
     with_text = [p for p in comments if p.own_text.strip()]
     own = dict(zip([p.id for p in with_text],
                    stance_probs(prop, [p.own_text for p in with_text]), strict=True))
