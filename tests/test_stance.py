@@ -60,7 +60,6 @@ def _post(pid: str, text: str, parent: str | None = None, kind: str = "comment")
     return Post(id=pid, kind=kind, text=text, parent_id=parent)  # type: ignore[arg-type]
 
 
-@UNDER_TRAINED
 def test_replies_that_agree_or_disagree_are_told_apart() -> None:
     parent = _post("p", "Working from home makes teams more productive.")
     posts = [parent,
