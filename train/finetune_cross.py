@@ -29,11 +29,12 @@ from pathlib import Path
 import numpy as np
 from finetune_matcher import (
     WORK,
-    add_training_args,
     base_model_dir,
     budgeted_training,
+    command_line,
     load,
     map_score,
+    run,
     to_int8_onnx,
 )
 
@@ -179,22 +180,14 @@ def export(a: argparse.Namespace) -> None:
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    sub = p.add_subparsers(dest="cmd", required=True)
-    t = sub.add_parser("train")
-    add_training_args(t, epochs=2.0, lr=4e-5, eval_every=150, out="cross")
+    p, t = command_line(__doc__ or "", epochs=2.0, lr=4e-5, eval_every=150, out="cross",
+                        checkpoint=str(WORK / "cross"), max_len=96)
     t.add_argument("--max-len", type=int, default=96)
     t.add_argument("--init", default=str(WORK / "run2"),
                    help="starting checkpoint (default: the shipped fine-tuned matcher)")
     t.add_argument("--undecided", type=float, default=0.0,
                    help="soft target for unlabelled same-group pairs (0: leave them out)")
-    e = sub.add_parser("export")
-    e.add_argument("--checkpoint", default=str(WORK / "cross"))
-    e.add_argument("--max-len", type=int, default=96)
-    e.add_argument("--threads", type=int, default=2)
-    a = p.parse_args()
-    {"train": train, "export": export}[a.cmd](a)
-    return 0
+    return run(p, train, export)
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -310,6 +311,29 @@ def add_training_args(t: argparse.ArgumentParser, *, epochs: float, lr: float,
     t.add_argument("--threads", type=int, default=2)
 
 
+def command_line(doc: str, *, epochs: float, lr: float, eval_every: int, out: str,
+                 checkpoint: str, max_len: int | None = None
+                 ) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    """The train / export command line of every fine-tuning script: (parser, train parser)."""
+    p = argparse.ArgumentParser(description=doc.split("\n")[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("train")
+    add_training_args(t, epochs=epochs, lr=lr, eval_every=eval_every, out=out)
+    e = sub.add_parser("export")
+    e.add_argument("--checkpoint", default=checkpoint)
+    if max_len is not None:
+        e.add_argument("--max-len", type=int, default=max_len)
+    e.add_argument("--threads", type=int, default=2)
+    return p, t
+
+
+def run(p: argparse.ArgumentParser, train: Callable[[argparse.Namespace], object],
+        export: Callable[[argparse.Namespace], object]) -> int:
+    a = p.parse_args()
+    {"train": train, "export": export}[a.cmd](a)
+    return 0
+
+
 def optimizer_step(loss, model, opt, lr: float) -> None:  # type: ignore[no-untyped-def]
     """Backward, clip the gradient norm to 1, set this step's learning rate, step, reset."""
     import torch
@@ -398,22 +422,15 @@ def agreement(src: Path, a: argparse.Namespace) -> None:
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    sub = p.add_subparsers(dest="cmd", required=True)
-    t = sub.add_parser("train")
-    add_training_args(t, epochs=1.0, lr=5e-5, eval_every=25, out="best")
+    p, t = command_line(__doc__ or "", epochs=1.0, lr=5e-5, eval_every=25, out="best",
+                        checkpoint="")
     t.add_argument("--scale", type=float, default=20.0, help="cosine -> logit scale")
     t.add_argument("--max-len", type=int, default=64)
     t.add_argument("--unmatched", type=int, default=8,
                    help="arguments matching no key point added to each batch (column loss)")
     t.add_argument("--col-weight", type=float, default=1.0,
                    help="weight of the key point -> arguments loss (0: one-way MNRL)")
-    e = sub.add_parser("export")
-    e.add_argument("--checkpoint", default="")
-    e.add_argument("--threads", type=int, default=2)
-    a = p.parse_args()
-    {"train": train, "export": export}[a.cmd](a)
-    return 0
+    return run(p, train, export)
 
 
 if __name__ == "__main__":

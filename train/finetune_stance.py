@@ -46,9 +46,10 @@ import stance_data as sd
 from finetune_cross import Cross
 from finetune_matcher import (
     WORK,
-    add_training_args,
     base_model_dir,
     budgeted_training,
+    command_line,
+    run,
     to_int8_onnx,
 )
 
@@ -170,21 +171,13 @@ def export(a: argparse.Namespace) -> None:
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    sub = p.add_subparsers(dest="cmd", required=True)
-    t = sub.add_parser("train")
-    add_training_args(t, epochs=1.0, lr=4e-5, eval_every=75, out="stance")
+    p, t = command_line(__doc__ or "", epochs=1.0, lr=4e-5, eval_every=75, out="stance",
+                        checkpoint=str(WORK / "stance"), max_len=96)
     t.add_argument("--max-len", type=int, default=96)
     t.add_argument("--freeze", type=int, default=2, help="lowest encoder layers left frozen")
     t.add_argument("--init", default="", help="continue from a checkpoint (default: the base "
                    "MiniLM with a fresh head)")
-    e = sub.add_parser("export")
-    e.add_argument("--checkpoint", default=str(WORK / "stance"))
-    e.add_argument("--max-len", type=int, default=96)
-    e.add_argument("--threads", type=int, default=2)
-    a = p.parse_args()
-    {"train": train, "export": export}[a.cmd](a)
-    return 0
+    return run(p, train, export)
 
 
 if __name__ == "__main__":
