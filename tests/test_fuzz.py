@@ -199,8 +199,9 @@ def check_quotes(post: Any, origins: Container[str] | None = None, given: Any = 
         assert post.text[q.start : q.end] == q.text, (post.id, q)
         assert isinstance(q.from_post_id, str), (post.id, q)  # "": origin unknown
         if origins is not None and q not in given:
-            # "": a ">" line found in no post of the thread (quoted from outside it)
-            unsourced = q.from_post_id == "" and q.text.startswith(">")
+            # "": quoted from outside the thread (a ">" line found in no post, or words an
+            # ancestor had so quoted): never the replier's own words, credited to no post
+            unsourced = q.from_post_id == ""
             assert unsourced or q.from_post_id in origins, (post.id, q.from_post_id, origins)
         end = q.end
 
