@@ -1,6 +1,7 @@
 """Q&A latency and retrieval quality: p50/p95 of warm extractive ``ask`` on the seed and on a
 20,000-post corpus, retrieval recall@5 on the dev set, and how often hostile posts appended
-to a thread (bench/attacks.py) are cited.
+to a thread (bench/attacks.py) are cited, and the chat's scores on the evaluation question
+sets (tests/data/qa_sets: per discussion, tuning and held-out halves apart).
 
 "Warm" means the process has answered one question already (model loaded, BM25 built,
 posts read); each timed question is new to it, so its embedding is computed. A second pass
@@ -8,7 +9,7 @@ repeats the questions (query embeddings then come from the cache). The 20k corpu
 bench/corpora.py's synthetic ArgKP thread, ingested once into --home and reused (the first
 run embeds ~30k sentences: several minutes on 2 cores).
 
-    python bench/qa.py [--posts 20000] [--home /tmp/argmap-bench-qa]
+    python bench/qa.py [--posts 20000] [--home /tmp/argmap-bench-qa] [--sets-only]
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import devset  # type: ignore[import-not-found]
+import qa_sets  # type: ignore[import-not-found]
 from corpora import SHARED, write  # type: ignore[import-not-found]
 
 if TYPE_CHECKING:
@@ -121,6 +123,8 @@ def attacks(home: Path, dev: list[dict[str, object]]) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--posts", type=int, default=20_000, help="0 skips the big corpus")
+    ap.add_argument("--sets-only", action="store_true",
+                    help="only the question-set section (tests/data/qa_sets)")
     ap.add_argument("--home", default=os.environ.get("ARGMAP_BENCH_HOME", "/tmp/argmap-bench-qa"))
     args = ap.parse_args()
     home = Path(args.home)
@@ -128,6 +132,9 @@ def main() -> None:
     os.environ["ARGMAP_HOME"] = str(home / "home")
     os.environ.setdefault("ARGMAP_EMBED_CACHE", str(home / "embed.sqlite"))
 
+    if args.sets_only:
+        qa_sets.report(home)
+        return
     seed = devset.open_seed()
     seed_qs = [q["question"] for q in devset.load()["questions"]]
     report("seed", seed, seed_qs)
@@ -138,6 +145,7 @@ def main() -> None:
           f"unanswerable all abstain: {scored['unanswerable_abstained']}")
 
     attacks(home, devset.load()["questions"])
+    qa_sets.report(home)
 
     if args.posts <= 0:
         return

@@ -45,7 +45,7 @@ def source_file(qa_set: dict[str, Any], workdir: Path) -> Path:
         return path
     hit = _hn_hit(path, src["hn_hit"])
     tags = hit.get("_tags") or []
-    item = {
+    item: dict[str, Any] = {
         "id": int(hit["objectID"]),
         "created_at": hit.get("created_at"),
         "type": "poll" if "poll" in tags else "story",
@@ -63,3 +63,108 @@ def source_file(qa_set: dict[str, Any], workdir: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(item, indent=1), encoding="utf-8")
     return out
+
+
+@dataclass
+class Rate:
+    hits: int = 0
+    n: int = 0
+
+    def add(self, ok: bool) -> None:
+        self.hits += ok
+        self.n += 1
+
+    def __iadd__(self, other: Rate) -> Rate:
+        self.hits += other.hits
+        self.n += other.n
+        return self
+
+    def show(self) -> str:
+        return f"{self.hits / self.n:5.2f} (n={self.n:2})" if self.n else "  n/a (n= 0)"
+
+
+@dataclass
+class SetScore:
+    recall: Rate  # answerable fact/who_said questions citing a gold post
+    abstention: Rate  # unanswerable questions answered with the refusal constant
+    paraphrase: Rate  # pairs whose two answers cite one same gold post
+    overview: Rate | None  # overview questions the overview route answered; None: no route
+    rows: list[dict[str, Any]]
+
+
+def has_route() -> bool:
+    """Whether ``Answer`` says which route answered (no such field: overview is n/a)."""
+    from dataclasses import fields
+
+    from argmap.records import Answer
+
+    return "route" in {f.name for f in fields(Answer)}
+
+
+def score_set(qa_set: dict[str, Any], index: CorpusView, engine: str = "extractive"
+              ) -> SetScore:
+    """Ask every question of ``qa_set`` with the product's ``ask`` and score the answers."""
+    from argmap.qa import NOT_IN_DISCUSSION, ask
+
+    routed = has_route()
+    score = SetScore(Rate(), Rate(), Rate(), Rate() if routed else None, [])
+    cited: dict[str, set[str]] = {}
+    gold: dict[str, set[str]] = {}
+    for q in qa_set["questions"]:
+        ans = ask(q["question"], index=index, engine=engine)
+        cited[q["id"]] = {c.post_id for c in ans.citations}
+        gold[q["id"]] = set(q.get("gold") or [])
+        refused = ans.abstained and ans.answer == NOT_IN_DISCUSSION
+        route = getattr(ans, "route", None)
+        if q["kind"] == "unanswerable":
+            score.abstention.add(refused)
+        elif q["kind"] == "overview":
+            if score.overview is not None:
+                score.overview.add(route == "overview")
+        else:
+            score.recall.add(bool(cited[q["id"]] & gold[q["id"]]))
+        score.rows.append({"id": q["id"], "kind": q["kind"], "question": q["question"],
+                           "abstained": ans.abstained, "route": route,
+                           "cited": sorted(cited[q["id"]]), "gold": sorted(gold[q["id"]]),
+                           "answer": ans.answer})
+    for a, b in qa_set["pairs"]:
+        score.paraphrase.add(bool(cited[a] & cited[b] & (gold[a] | gold[b])))
+    return score
+
+
+def report(home: Path, engine: str = "extractive") -> None:
+    """Per discussion and per split: recall, abstention, paraphrase agreement, routing.
+
+    Each discussion is ingested into its own corpus in $ARGMAP_HOME; per-question rows go
+    to ``home/qa_sets_rows.json`` for reading the failures.
+    """
+    from argmap import api
+    from argmap.store import Store
+
+    store = Store()
+    totals: dict[str, list[Rate | None]] = {}
+    all_rows: dict[str, list[dict[str, Any]]] = {}
+    print(f"question sets ({engine} engine; tests/data/qa_sets; gold-post recall over "
+          "fact/who_said, abstention over unanswerable, paraphrase = both of a pair cite one "
+          "gold post, overview = answered by the overview route)")
+    head = ("recall", "abstention", "paraphrase", "overview")
+    print(f"  {'split':8} {'discussion':18} " + " ".join(f"{h:12}" for h in head))
+    for name, qa_set in sorted(load_sets().items(),
+                              key=lambda kv: (kv[1]["split"] != "tuning", kv[0])):
+        corpus = f"qa-{name.replace('_', '-')}"
+        if store.info(corpus) is None:
+            api.ingest([source_file(qa_set, home / "qa_sources")], corpus=corpus, store=store)
+        s = score_set(qa_set, store.open(corpus), engine)
+        all_rows[name] = s.rows
+        rates = [s.recall, s.abstention, s.paraphrase, s.overview]
+        print(f"  {qa_set['split']:8} {name:18} " + " ".join(
+            f"{r.show() if r else '  n/a':12}" for r in rates))
+        acc = totals.setdefault(qa_set["split"], [Rate(), Rate(), Rate(),
+                                                  Rate() if s.overview else None])
+        for tot, r in zip(acc, rates, strict=True):
+            if tot is not None and r is not None:
+                tot += r
+    for split, acc in totals.items():
+        print(f"  {split:8} {'ALL':18} " + " ".join(
+            f"{r.show() if r else '  n/a':12}" for r in acc))
+    (home / "qa_sets_rows.json").write_text(json.dumps(all_rows, indent=1), encoding="utf-8")
