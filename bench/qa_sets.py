@@ -80,7 +80,7 @@ class Rate:
         return self
 
     def show(self) -> str:
-        return f"{self.hits / self.n:5.2f} (n={self.n:2})" if self.n else "  n/a (n= 0)"
+        return f"{self.hits / self.n:5.2f} (n={self.n:3})" if self.n else "  n/a (n=  0)"
 
 
 @dataclass
@@ -148,7 +148,7 @@ def report(home: Path, engine: str = "extractive") -> None:
           "fact/who_said, abstention over unanswerable, paraphrase = both of a pair cite one "
           "gold post, overview = answered by the overview route)")
     head = ("recall", "abstention", "paraphrase", "overview")
-    print(f"  {'split':8} {'discussion':18} " + " ".join(f"{h:12}" for h in head))
+    print(f"  {'split':8} {'discussion':18} " + " ".join(f"{h:14}" for h in head))
     for name, qa_set in sorted(load_sets().items(),
                               key=lambda kv: (kv[1]["split"] != "tuning", kv[0])):
         corpus = f"qa-{name.replace('_', '-')}"
@@ -158,7 +158,7 @@ def report(home: Path, engine: str = "extractive") -> None:
         all_rows[name] = s.rows
         rates = [s.recall, s.abstention, s.paraphrase, s.overview]
         print(f"  {qa_set['split']:8} {name:18} " + " ".join(
-            f"{r.show() if r else '  n/a':12}" for r in rates))
+            f"{r.show() if r else '  n/a':14}" for r in rates))
         acc = totals.setdefault(qa_set["split"], [Rate(), Rate(), Rate(),
                                                   Rate() if s.overview else None])
         for tot, r in zip(acc, rates, strict=True):
@@ -166,5 +166,5 @@ def report(home: Path, engine: str = "extractive") -> None:
                 tot += r
     for split, acc in totals.items():
         print(f"  {split:8} {'ALL':18} " + " ".join(
-            f"{r.show() if r else '  n/a':12}" for r in acc))
+            f"{r.show() if r else '  n/a':14}" for r in acc))
     (home / "qa_sets_rows.json").write_text(json.dumps(all_rows, indent=1), encoding="utf-8")
