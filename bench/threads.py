@@ -134,8 +134,8 @@ def bench_thread(labels: ThreadLabels, workdir: Path) -> None:
 
 
 def main() -> None:
-    os.environ["ARGMAP_HOME"] = tempfile.mkdtemp(prefix="argmap-threads-")
-    with tempfile.TemporaryDirectory(prefix="argmap-thread-src-") as work:
+    with tempfile.TemporaryDirectory(prefix="argmap-threads-") as work:
+        os.environ["ARGMAP_HOME"] = str(Path(work) / "home")  # a store of its own, removed after
         for _, labels in all_labels():
             bench_thread(labels, Path(work))
             print()
