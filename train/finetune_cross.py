@@ -54,7 +54,7 @@ class Cross:
 
         self.torch = torch
         self.model = AutoModelForSequenceClassification.from_pretrained(
-            str(path), num_labels=labels)
+            str(path), num_labels=labels, ignore_mismatched_sizes=True)
         self.labels = labels
         self.tok = Tokenizer.from_file(str(base_model_dir() / "tokenizer.json"))
         self.tok.no_padding()
