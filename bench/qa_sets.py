@@ -37,10 +37,42 @@ def _hn_hit(fixture: Path, object_id: str) -> dict[str, Any]:
     raise KeyError(f"{fixture.name} has no hit {object_id}")
 
 
+def _mtcsd_thread(flat: Path, target: str, thread_id: str, out: Path) -> Path:
+    """One MT-CSD thread as argmap JSON Lines: the submission is the article, each labelled
+    comment a post under its parent. Ids are MT-CSD's tree-path ids (``26``, ``26-3-1``).
+    MT-CSD keeps no author names, so each post's author is its own id: every post is a
+    distinct person, which is all the reply relations need. Stance labels are not written."""
+    import csv
+
+    lines: list[str] = []
+    with flat.open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            if (row["target"], row["thread_id"], row["split"]) != (target, thread_id, "test"):
+                continue
+            root = row["depth"] == "0"
+            post: dict[str, Any] = {"id": row["comment_id"], "author": row["comment_id"],
+                                    "kind": "article" if root else "comment",
+                                    "parent_id": None if root else row["parent_id"],
+                                    "text": row["text"]}
+            if root:  # a link submission: its text is its title (as an HN link story)
+                post["title"] = row["text"]
+            lines.append(json.dumps(post, ensure_ascii=False))
+    if not lines:
+        raise KeyError(f"{flat.name} has no test thread {target}/{thread_id}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return out
+
+
 def source_file(qa_set: dict[str, Any], workdir: Path) -> Path:
-    """The file to ingest for ``qa_set`` (written under ``workdir`` when built from a hit)."""
+    """The file to ingest for ``qa_set`` (written under ``workdir`` when built from a hit
+    or from an MT-CSD thread)."""
     src = qa_set["source"]
     path = ROOT / src["path"]
+    if "mtcsd" in src:
+        target, thread_id = src["mtcsd"]["target"], src["mtcsd"]["thread_id"]
+        return _mtcsd_thread(path, target, thread_id,
+                             workdir / f"mtcsd_{target.lower()}_{thread_id}.jsonl")
     if "hn_hit" not in src:
         return path
     hit = _hn_hit(path, src["hn_hit"])

@@ -38,9 +38,9 @@ def test_four_discussions_in_two_halves() -> None:
 
 
 def test_counts_the_issue_asks_for() -> None:
-    assert len(_questions()) >= 160
-    assert len(_questions("unanswerable")) >= 44
-    assert sum(len(s["pairs"]) for s in SETS.values()) >= 55
+    assert len(_questions()) >= 290
+    assert len(_questions("unanswerable")) >= 60
+    assert sum(len(s["pairs"]) for s in SETS.values()) >= 75
     for name, s in SETS.items():
         overview = [q for q in s["questions"] if q["kind"] == "overview"]
         assert len(overview) >= 3, name
@@ -83,6 +83,32 @@ def test_gold_ids_are_the_parsers(name: str, tmp_path: Path) -> None:
     for q in SETS[name]["questions"]:
         missing = set(q.get("gold") or []) - ids
         assert not missing, (q["id"], missing)
+
+
+MTCSD = sorted(n for n, s in SETS.items() if "mtcsd" in s["source"])
+
+
+def test_held_out_has_mtcsd_threads_with_enough_questions() -> None:
+    assert len(MTCSD) >= 2
+    assert len({SETS[n]["source"]["mtcsd"]["target"] for n in MTCSD}) == len(MTCSD)
+    for name in MTCSD:
+        qs = SETS[name]["questions"]
+        assert SETS[name]["split"] == "held-out", name
+        assert sum(q["kind"] in ("fact", "who_said") for q in qs) >= 20, name
+        assert sum(q["kind"] == "unanswerable" for q in qs) >= 6, name
+        assert len(SETS[name]["pairs"]) >= 6, name
+
+
+@pytest.mark.parametrize("name", MTCSD)
+def test_mtcsd_thread_is_built_not_stored(name: str, tmp_path: Path) -> None:
+    """A real reply tree comes out of ../shared, and none of its text is in the repository
+    (MT-CSD states no licence)."""
+    thread = _thread(SETS[name], tmp_path)
+    assert len(thread.posts) >= 40 and max(p.depth for p in thread.posts) >= 5
+    assert all(p.author == p.id for p in thread.posts)  # no names: each post its own author
+    stored = (QA_SETS / f"{name}.json").read_text(encoding="utf-8")
+    long_posts = [p for p in thread.posts if len(p.text) >= 60]
+    assert long_posts and not [p.id for p in long_posts if p.text[:60] in stored]
 
 
 @pytest.mark.parametrize("name", sorted(SETS))
