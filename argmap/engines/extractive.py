@@ -20,7 +20,6 @@ from argmap.text import words as text_words
 
 MAX_SENTENCES = 5
 MIN_WORDS = 4
-REL_CUTOFF = 0.7  # share of the best score a sentence needs (tuned on the dev set)
 DUP_JACCARD = 0.6
 _OPINION = re.compile(
     r"\b(think|thinks|opinion|opinions|argue\w*|argument\w*|agree\w*|disagree\w*|support\w*"
@@ -103,11 +102,10 @@ def select(evidence: Sequence[Evidence], limit: int = MAX_SENTENCES) -> list[Evi
     ranked = sorted(hits, key=lambda e: -score[id(e)])
     if not ranked:
         return []
-    top = score[id(ranked[0])]
     chosen: list[Evidence] = []
     bags: list[set[str]] = []
     for e in ranked:
-        if len(chosen) >= limit or score[id(e)] < REL_CUTOFF * top:
+        if len(chosen) >= limit:
             break
         if len(text_words(e.unit.text)) < MIN_WORDS and chosen:
             continue
@@ -185,7 +183,9 @@ class ExtractiveEngine:
     ) -> Draft:
         chosen = select(evidence, self.max_sentences)
         order = _thread_order(posts)
-        chosen.sort(key=lambda e: (order.get(e.unit.post_id, len(order)), e.unit.start))
+        # the sentence most likely to answer leads; the rest follow in thread order
+        chosen[1:] = sorted(chosen[1:], key=lambda e: (order.get(e.unit.post_id, len(order)),
+                                                       e.unit.start))
         keyed: dict[str, tuple[str, str]] = {}
         lines: list[str] = []
         lead = lead_line(question, chosen, posts, self.stances)

@@ -1,0 +1,44 @@
+"""Does this sentence answer the question? The chat's relevance and answerability model.
+
+A MiniLM cross-encoder fine-tuned on the CPU on question/sentence data (SQuAD 2.0 half-dev as
+QNLI-style pairs, part of QNLI dev, WikiQA train, SemEval-2016 CQA; train/finetune_relevance.py)
+reads the question and one candidate sentence together. It re-scores the hybrid retriever's
+best candidates: the answer leads with the sentence most likely to answer, no sentence under
+the cut pads it, and the chat abstains when no candidate clears the cut. The cut is
+calibrated on dev splits only (bench/relevance.py prints how), never on reported questions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from argmap.config import settings
+from argmap.cross_encoder import pair_logits
+from argmap.records import Evidence
+
+MODEL_PATH = Path(__file__).parent / "models" / "relevance_int8.onnx"
+MAX_TOKENS = 128  # the pair length it was trained at
+RESCORE = 12  # candidates re-scored per question: one model call each
+
+
+def probabilities(question: str, texts: list[str]) -> np.ndarray:
+    """P(the text answers the question) for each text."""
+    if not texts:
+        return np.zeros(0, dtype=np.float32)
+    logits = pair_logits(MODEL_PATH, [(question, t) for t in texts], MAX_TOKENS)[:, 0]
+    return 1.0 / (1.0 + np.exp(-logits))  # type: ignore[no-any-return]
+
+
+def rerank(question: str, evidence: list[Evidence], cut: float | None = None
+           ) -> list[Evidence]:
+    """The retriever's hits re-scored (``score`` = P(answers)), best first, those under the
+    cut dropped; thread context (parents, replies) is kept for engines that read it."""
+    cut = settings().answer_cut if cut is None else cut
+    hits = [e for e in evidence if e.via == "hit"][:RESCORE]
+    probs = probabilities(question, [e.unit.text for e in hits])
+    kept = sorted((replace(e, score=float(p)) for e, p in zip(hits, probs, strict=True)
+                   if p >= cut), key=lambda e: -e.score)
+    return kept + [e for e in evidence if e.via != "hit"]

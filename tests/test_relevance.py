@@ -1,0 +1,69 @@
+"""The chat's relevance model on general examples (none from a thread argmap is measured on),
+and how ``ask`` uses it: best answer first, no padding under the cut, abstain when none clears."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from argmap import api
+from argmap.config import settings
+from argmap.engines import NOT_IN_DISCUSSION
+from argmap.qa import ask
+from argmap.records import Evidence, Unit
+from argmap.relevance import probabilities, rerank
+
+QUESTION = "When did the city council vote on the new bike lanes?"
+ANSWERS = "The council voted on the bike lanes last Tuesday, seven to two."
+SAME_WORDS = "Bike lanes in this city are painted green and run beside the council offices."
+
+
+def test_the_sentence_that_answers_outranks_one_that_only_shares_its_words() -> None:
+    p_answer, p_topic = probabilities(QUESTION, [ANSWERS, SAME_WORDS])
+    assert p_answer > p_topic
+    assert p_answer >= settings().answer_cut > p_topic
+
+
+def test_rerank_puts_the_answer_first_and_drops_what_falls_under_the_cut() -> None:
+    def ev(i: int, text: str, via: str = "hit") -> Evidence:
+        unit = Unit(id=f"u{i}", post_id=f"p{i}", kind="comment", text=text, start=0,
+                    end=len(text))
+        return Evidence(unit, score=1.0 - i / 10, via=via)  # type: ignore[arg-type]
+
+    evidence = [ev(0, SAME_WORDS), ev(1, ANSWERS), ev(2, "Cycling is fun.", via="parent")]
+    out = rerank(QUESTION, evidence)
+    hits = [e for e in out if e.via == "hit"]
+    assert [e.unit.id for e in hits] == ["u1"] and hits[0].score >= settings().answer_cut
+    assert out[-1].unit.id == "u2", "thread context stays for engines that read it"
+    assert rerank(QUESTION, evidence, cut=0.0)[0].unit.id == "u1"
+
+
+THREAD = """id,parent_id,author,comment
+1,,ann,Our school board wants to ban phones in class from next year.
+2,1,ben,A ban would help kids focus: my daughter's grades rose when her school banned phones.
+3,1,cai,"Parents need to reach their kids in an emergency, so a total ban is unsafe."
+4,2,dee,Focus is a teaching problem and phones are just the easy scapegoat.
+5,3,eve,The office phone worked fine for emergencies for decades.
+"""
+
+
+@pytest.fixture()
+def phones(tmp_path: Path):  # type: ignore[no-untyped-def]
+    src = tmp_path / "phones.csv"
+    src.write_text(THREAD, encoding="utf-8")
+    api.ingest([src], corpus="phones")
+    from argmap.store import Store
+
+    return Store().open("phones")
+
+
+def test_an_answerable_question_leads_with_the_post_that_answers(phones) -> None:  # type: ignore[no-untyped-def]
+    ans = ask("Why would a phone ban be unsafe?", index=phones)
+    assert not ans.abstained and ans.citations
+    assert ans.citations[0].post_id == "3", ans.answer
+
+
+def test_a_question_the_thread_does_not_answer_abstains(phones) -> None:  # type: ignore[no-untyped-def]
+    ans = ask("How much does the school board pay its teachers?", index=phones)
+    assert ans.abstained and ans.answer == NOT_IN_DISCUSSION and not ans.citations
