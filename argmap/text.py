@@ -29,6 +29,11 @@ _ABOUT_TALK = frozenset(
     "claimed believe believes believed opinion opinions respond responds responded reply "
     "replies replied rebut rebuts rebutted react reacted push pushed".split()
 )
+# Numbers written as words get the token their digits get ("thirteenth" and "13th" -> "13th",
+# "two" and "2" -> "2"): the forms come from num2words, up to this many (larger numbers are
+# rarely spelt out in one word).
+NUMBER_WORDS_UP_TO = 100
+_DIGIT_ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
 _QUOTE_MARKS = " \t\r\n\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
 _ELLIPSIS = re.compile(r"^(?:\.\.\.|\u2026)\s*|\s*(?:\.\.\.|\u2026)$")
 
@@ -47,6 +52,29 @@ def stop_words() -> frozenset[str]:
     return frozenset(bm25s.stopwords.STOPWORDS_EN_PLUS) | _ABOUT_TALK
 
 
+@lru_cache(maxsize=1)
+def _number_forms() -> dict[str, str]:
+    """Cardinal and ordinal number words (one word, maybe hyphenated) -> their number token."""
+    from num2words import num2words
+
+    out: dict[str, str] = {}
+    for n in range(NUMBER_WORDS_UP_TO + 1):
+        out[num2words(n)] = str(n)
+        out[num2words(n, to="ordinal")] = f"{n}th"
+    return {w: t for w, t in out.items() if " " not in w}
+
+
+def number_token(word: str) -> str | None:
+    """The token of a lower-case word that is a number ("13th", "thirteenth", "2", "two"),
+    else None: ordinals end in "th" whatever their English suffix, so "1st" is "first"."""
+    if word[:1].isdigit():
+        if word.isdigit():
+            return word
+        m = _DIGIT_ORDINAL.fullmatch(word)
+        return f"{m.group(1)}th" if m else None
+    return _number_forms().get(word)
+
+
 def words(text: str) -> list[str]:
     """The words of ``text`` in order, as written."""
     return WORD.findall(text)
@@ -54,13 +82,25 @@ def words(text: str) -> list[str]:
 
 def tokens(text: str) -> list[str]:
     """Search terms: lower-cased word parts of two or more characters, stop words out,
-    Snowball-stemmed (ban / bans / banned -> ban). The BM25 index and every query use it."""
+    Snowball-stemmed (ban / bans / banned -> ban), a number as its digits whether written
+    in words or not (any length: "2" is as much a term as "two"). The BM25 index and every
+    query use it; BM25 is built in memory per process, so no stored index needs rebuilding
+    when this changes."""
     stop = stop_words()
     out: list[str] = []
     for w in WORD.findall(text.lower().translate(FOLD)):
         if w in stop:
             continue
-        out.extend(p for p in re.split(r"['-]", w) if len(p) > 1 and p not in stop)
+        number = number_token(w)
+        if number is not None:
+            out.append(number)
+            continue
+        for part in re.split(r"['-]", w):
+            if not part or part in stop:
+                continue
+            number = number_token(part)
+            if number is not None or len(part) > 1:
+                out.append(number or part)
     return _stemmer().stemWords(out)  # type: ignore[no-any-return]
 
 

@@ -67,3 +67,21 @@ def test_clean_quote_strips_wrapping_only() -> None:
     assert clean_quote("\u2026it does not mean fast.") == "it does not mean fast"
     post = Post(id="p", kind="comment", text="It does not mean fast. Really.")
     assert locate_quote(post, "\u2026does not   mean fast.") == (3, 21)
+
+
+def test_numbers_are_one_term_in_digits_or_words() -> None:
+    """Ordinals and cardinals, spelt or in digits, are the same search term (num2words)."""
+    assert tokens("the thirteenth amendment") == tokens("the 13th Amendment")
+    assert tokens("two rules") == tokens("2 rules") == ["2", "rule"]
+    assert tokens("twenty-first century") == tokens("21st century")
+    assert tokens("first") == tokens("1st") and tokens("third") == tokens("3rd")
+    assert tokens("thirteenth") != tokens("thirteen")  # an ordinal is not the cardinal
+    assert tokens("7") == tokens("seven") != []  # a one-digit number is still a term
+
+
+def test_bm25_finds_a_numeral_by_its_spelling(mini: CorpusIndex) -> None:
+    """The index side: the posts say "13th"; asking for "thirteenth" ranks them first."""
+    lex = lexical_index(mini)
+    top = {lex.units[r].post_id for r, _ in lex.ranked("the thirteenth amendment", 2)}
+    assert top == {"c4", "c5"}
+    assert find(mini, "thirteenth", mode="words").hits[0].post_id in {"c4", "c5"}
