@@ -23,8 +23,11 @@ from argmap.citations import check_answer
 from argmap.config import settings
 from argmap.engines import NOT_IN_DISCUSSION, Engine, TokenSink, Turn, get_engine
 from argmap.engines.extractive import ExtractiveEngine, needs_history, own_content
+from argmap.intent import Side, overview_side
 from argmap.lexical import authors_named, lexical_index
-from argmap.records import Answer, Evidence
+from argmap.mapping import default_proposition
+from argmap.overview import overview_answer
+from argmap.records import Answer, Evidence, Route
 from argmap.relevance import rerank
 from argmap.retrieve import asks_about_replies, retrieve
 from argmap.text import tokens
@@ -159,10 +162,39 @@ def replies_by_relation(index: CorpusView, question: str) -> set[str] | None:
     return {r for p in mine for r in index.replies.get(p, []) if relations.get(r) in want}
 
 
+@dataclass(frozen=True)
+class Plan:
+    """Where ``ask`` looks for the answer (``route``), and with what: the posts retrieval is
+    kept to (``within``), or the side(s) an overview question asks about (``side``)."""
+
+    route: Route
+    within: set[str] | None = None
+    side: Side | None = None
+
+
+def route(index: CorpusView, question: str, standalone: str, follow: bool,
+          history: Iterable[Any] | None) -> Plan:
+    """The routing decision, in one place. "Who agreed / disagreed with X" is answered by
+    the reply relations; a follow-up with no words of its own ("Why did they say that?") by
+    the last answer's posts and their thread context; an overview question (argmap.intent:
+    it names arguments or a side and nothing beyond the proposition) by the argument map;
+    everything else, facts and "who said", by retrieval."""
+    within = replies_by_relation(index, standalone)
+    if within is not None:
+        return Plan("relations", within)
+    # ("And who disagreed with him?" is answered by the replies to the person it resolves to)
+    if follow and not own_content(question) and not asks_about_replies(index, standalone):
+        context = _last_context(index, history)
+        if context is not None:
+            return Plan("context", context)
+    side = overview_side(standalone, default_proposition(index))
+    return Plan("overview" if side else "retrieval", None, side)
+
+
 def _abstain(question: str, standalone: str, engine: str, dropped: list[Any] | None = None
              ) -> Answer:
     return Answer(question=question, answer=NOT_IN_DISCUSSION, abstained=True, engine=engine,
-                  dropped=list(dropped or []), standalone_question=standalone)
+                  dropped=list(dropped or []), standalone_question=standalone, route="abstain")
 
 
 def ask(
@@ -187,13 +219,12 @@ def ask(
     # only a question that cannot stand alone is rewritten, whichever engine condenses
     follow = bool(turns) and needs_history(question)
     standalone = eng.condense(question, turns) if follow else question
-    # "Why did they say that?" has no words of its own: it asks about the last answer's posts
-    # ("And who disagreed with him?" is answered by the replies to the person it resolves to)
-    about_last = follow and not own_content(question) and not asks_about_replies(index,
-                                                                                  standalone)
-    within = replies_by_relation(index, standalone)
-    if within is None and about_last:
-        within = _last_context(index, history)
+    plan = route(index, question, standalone, follow, history)
+    if plan.side is not None:
+        got = overview_answer(index, question, standalone, plan.side, eng.name)
+        if got is not None:
+            return got
+    within = plan.within
     evidence = retrieve(index, standalone, k=k, within=within)
     if within is None:
         evidence = screen(index, standalone, evidence)
@@ -209,4 +240,5 @@ def ask(
     return Answer(
         question=question, answer=checked.text, abstained=False, engine=eng.name,
         citations=checked.citations, dropped=checked.dropped, standalone_question=standalone,
+        route=plan.route,
     )

@@ -14,6 +14,10 @@ from typing import Any, Literal
 PostKind = Literal["article", "comment"]
 Stance = Literal["for", "against", "neutral"]
 Relation = Literal["supports", "rebuts", "neither"]
+# Where ``ask`` found the answer: the argument map (an overview question), the reply relations
+# ("who disagreed with X"), the last answer's posts and their thread context ("Why did they
+# say that?"), retrieval, or nowhere (the answer abstained).
+Route = Literal["overview", "relations", "context", "retrieval", "abstain"]
 
 
 @dataclass(frozen=True)
@@ -219,6 +223,7 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     dropped: list[DroppedCitation] = field(default_factory=list)
     standalone_question: str = ""
+    route: Route = "retrieval"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

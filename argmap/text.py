@@ -104,6 +104,11 @@ def tokens(text: str) -> list[str]:
     return _stemmer().stemWords(out)  # type: ignore[no-any-return]
 
 
+def stems(words: list[str]) -> list[str]:
+    """Snowball stems of words as given (stop words kept): the stems ``tokens`` uses."""
+    return _stemmer().stemWords(words)  # type: ignore[no-any-return]
+
+
 def word_key(text: str) -> str:
     """Case- and punctuation-free form: two texts with the same words compare equal."""
     return " ".join(words(text.lower().translate(FOLD)))

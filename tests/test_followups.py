@@ -33,6 +33,24 @@ def test_a_standalone_question_after_another_is_unchanged(seed: CorpusIndex) -> 
     alone = ask(q, index=seed)
     assert after.standalone_question == q
     assert after.answer == alone.answer and after.citations == alone.citations
+    assert after.route == alone.route
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("Who said real-time does not mean fast?", "Summarize the arguments for and against"),
+    ("Summarize the arguments for and against", "Who mentioned the thirteenth amendment?"),
+])
+def test_a_standalone_question_of_another_kind_is_unchanged(
+    seed: CorpusIndex, first: str, second: str,
+) -> None:
+    """Whatever the first turn was (retrieval or the map), a question that stands alone is
+    asked as typed and answered as it would be alone, by the same route."""
+    before = ask(first, index=seed)
+    after = ask(second, history=[before], index=seed)
+    alone = ask(second, index=seed)
+    assert after.standalone_question == second
+    assert (after.route, after.answer, after.citations) == (
+        alone.route, alone.answer, alone.citations)
 
 
 def test_a_pronoun_follow_up_uses_the_history(seed: CorpusIndex) -> None:
@@ -52,6 +70,7 @@ def test_why_did_they_say_that_cites_the_previous_answers_posts(seed: CorpusInde
     before = {c.post_id for c in first.citations}
     why = ask("Why did they say that?", history=[first], index=seed)
     assert not why.abstained, why.answer
+    assert why.route == "context"
     cited = {c.post_id for c in why.citations}
     context = before | {seed.posts[p].parent_id for p in before} | {
         r for p in before for r in seed.replies.get(p, [])}
@@ -59,6 +78,18 @@ def test_why_did_they_say_that_cites_the_previous_answers_posts(seed: CorpusInde
     assert cited & before
     # the same words with no history have nothing to go on
     assert ask("Why did they say that?", index=seed).abstained
+
+
+def test_why_after_an_overview_resolves_to_its_quoted_posts(seed: CorpusIndex) -> None:
+    """A map answer cites posts too: "why did they say that?" reads those and their thread."""
+    first = ask("What objections did people raise?", index=seed)
+    assert first.route == "overview"
+    before = {c.post_id for c in first.citations}
+    why = ask("Why did they say that?", history=[first], index=seed)
+    assert why.route == "context" and not why.abstained, why.answer
+    context = before | {seed.posts[p].parent_id for p in before} | {
+        r for p in before for r in seed.replies.get(p, [])}
+    assert {c.post_id for c in why.citations} <= context
 
 
 def test_a_model_condenser_is_not_asked_to_rewrite_a_standalone_question(

@@ -15,6 +15,7 @@ import streamlit as st
 from argmap import api
 from argmap.records import Answer
 from argmap.ui import state
+from argmap.ui.app_pages import path
 from argmap.ui.components import cited_post, who
 from argmap.ui.render import escape_md
 
@@ -23,7 +24,9 @@ EXAMPLES = (
     "Does the ban cover police outside the US?",
     "Who argued the ban is a publicity stunt?",
     "What did people say about facial recognition?",
+    "Summarize the arguments for and against",
 )
+MAP_PAGE = path("map")
 _MARKER = re.compile(r"\\\[([A-Za-z0-9_.:\\-]{1,24})\\\]")
 
 
@@ -60,7 +63,11 @@ def show_answer(answer: Answer) -> None:
             f"{len(answer.dropped)} citation(s) could not be verified against the discussion "
             "and were removed."
         )
-    st.caption(f"engine: {escape_md(answer.engine)}")
+    if answer.route == "overview":
+        st.page_link(MAP_PAGE, label="Open the argument map", icon=":material/account_tree:")
+        st.caption(f"From the argument map \u00b7 engine: {escape_md(answer.engine)}")
+    else:
+        st.caption(f"engine: {escape_md(answer.engine)}")
 
 
 class Stream:
