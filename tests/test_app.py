@@ -102,6 +102,31 @@ def test_chat_answers_with_verified_citations(seeded: None) -> None:
     assert at.session_state["chat_history"] == [] and not at.chat_message
 
 
+def test_chat_shows_an_overview_answer_from_the_map(seeded: None) -> None:
+    """"Summarize the arguments for and against": both sides, people counts, one verified
+    quote per key point, each openable, and a link to the map page."""
+    from argmap.citations import locate_quote
+
+    at = run_app()
+    at.chat_input[0].set_value("Summarize the arguments for and against").run()
+    assert not at.exception, [e.value for e in at.exception]
+    _, answer = at.session_state["chat_history"][-1]
+    assert answer.route == "overview" and not answer.abstained and answer.citations
+    index = api.open_corpus(DEFAULT_CORPUS)
+    for c in answer.citations:
+        assert locate_quote(index.posts[c.post_id], c.quote) is not None
+    body = text_of(at)
+    assert "For \\(" in body and "Against \\(" in body  # escaped: corpus text is data
+    assert re.search(r"\d+ (people|person|anonymous post)", body)
+    assert body.count(":blue-badge[") == len(answer.citations)
+    assert len(popover_labels(at)) == len(answer.citations)
+    links = [getattr(p.proto, "page_link", p.proto) for p in at.get("page_link")]
+    assert any(link.label == "Open the argument map" and link.page == "map"
+               for link in links), [link.label for link in links]
+    assert "From the argument map" in body
+    assert_no_html(at)
+
+
 def test_dropped_citations_never_look_valid(seeded: None, monkeypatch: pytest.MonkeyPatch) -> None:
     c = Citation("1", "c-1", "someone", "quote", 0, 5)
     answer = Answer(
