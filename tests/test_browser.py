@@ -1,5 +1,6 @@
 """End to end in a real headless Chromium: `streamlit run app.py` on loopback, driven by
-Playwright. Asks a seed question, opens a citation, opens the map and the brief, and checks
+Playwright. Asks a seed question, opens a citation, opens the map and the brief, asks for
+an overview (answered from the argument map, linking to its page), and checks
 that a comment carrying <script> / onerror markup shows as text and runs nothing. Every
 page of every test runs in a context that aborts, and fails the test on, any request that
 would leave loopback (a favicon from a CDN, an image named in a comment or a title).
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -35,6 +37,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
 QUESTION = "Does the ban cover police outside the US?"
+OVERVIEW = "Summarize the arguments for and against"
 XSS_TEXT = "Look <script>alert('pwned')</script> here"
 XSS_IMG = "<img src=x onerror=alert(1)> and ![t](http://127.0.0.1:9/t.png)"
 OUTSIDE = "http://example.com"  # never reached: the guard aborts it and fails the test
@@ -234,6 +237,33 @@ def test_chat_citation_map_and_brief(context: Any, app_url: str) -> None:
     page.get_by_test_id("stDownloadButton").first.wait_for()
     page.get_by_text("Strongest points").wait_for()
     shot(page, "brief")
+
+
+def test_chat_overview_answer_from_the_map(context: Any, app_url: str) -> None:
+    """"Summarize the arguments for and against" gets the map's answer: both sides, people
+    counts, numbered verified quotes that open, and a link that opens the map page."""
+    page = open_page(context, app_url)
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill(OVERVIEW)
+    box.press("Enter")
+    answer = page.get_by_test_id("stChatMessage").nth(1)
+    answer.get_by_test_id("stPopover").first.wait_for()
+    text = answer.inner_text()
+    assert "For (" in text and "Against (" in text, text
+    assert re.search(r"\d+ (people|person|anonymous posts?)\)", text), text
+    assert "From the argument map" in text
+    labels = [p.inner_text() for p in answer.get_by_test_id("stPopover").all()]
+    assert len(labels) >= 2 and all(re.match(r"\[\d+\]", lb.strip()) for lb in labels), labels
+    assert all(f"[{lb.split(']')[0].strip('[ ')}]" in text for lb in labels)
+    shot(page, "chat-overview")
+    answer.get_by_test_id("stPopover").first.get_by_role("button").click()
+    body = page.get_by_test_id("stPopoverBody")
+    body.wait_for()
+    assert body.locator(".stMarkdownColoredBackground, [style*='background']").count() >= 1
+    page.keyboard.press("Escape")
+    answer.get_by_text("Open the argument map").click()
+    page.get_by_test_id("stGraphVizChart").locator("svg").wait_for()
+    assert urlparse(page.url).path.rstrip("/").endswith("map")
 
 
 def test_xss_comment_stays_inert(context: Any, app_url: str) -> None:
