@@ -28,7 +28,8 @@ _GENRE = (
     "argument arguments argue argued argues arguing reason reasons point points "
     "opinion opinions view views viewpoint viewpoints think thinks thought thoughts feel "
     "feels believe believes position positions stance stances perspective perspectives "
-    "sentiment reaction reactions react debate debated discuss discussed side sides"
+    "sentiment reaction reactions react debate debated discuss discussed side sides "
+    "response responses advice suggestion suggestions recommendation recommendations"
 )
 # A side of the proposition, named by a word that says so.
 _AGAINST = (
@@ -46,14 +47,15 @@ _FOR = (
 _FOR_AFTER = "argument arguments reason reasons case point points"
 # Neither genre nor content: the request itself, the verbs an argument is made with ("raise
 # an objection", "bring up a point"), how much or which of the arguments, and the discussion
-# itself.
+# itself and what it debates ("OP", "the decision", "the plan").
 _FRAME = (
     "give show list describe explain sum quick short brief say saying says said talk "
     "talking make making made raise raised raising bring brought offer offered put present "
     "presented main key major principal chief strongest strong best "
     "biggest big common top different various overall general important usual typical "
     "both each sides people folks everyone others commenters posters users participants "
-    "discussion thread article story post topic issue headline proposal conversation"
+    "discussion thread article story post topic issue headline proposal conversation op "
+    "poster author decision policy plan idea move choice kind kinds type types sort sorts"
 )
 
 
