@@ -39,10 +39,9 @@ CORPUS_DIR = Path(str(files("corpus")))
 PROMPTS_DIR = Path(str(files("prompts")))
 DEFAULT_CORPUS = "slashdot_microsoft_police_ai"
 PREFIX = "ARGMAP_"
-# P(a sentence answers the question) under which the relevance model (argmap.relevance) drops
-# a candidate, and with none left the chat abstains: the balanced-accuracy cut on SQuAD 2.0
-# dev articles + WikiQA dev, printed by `python bench/relevance.py`.
-ANSWER_CUT = 0.5
+# Calibrated on tests/data/devset.json by `python bench/calibrate.py` (see its output):
+# the midpoint of the widest gap between unanswerable and answerable dev questions.
+ABSTAIN_THRESHOLD = 0.60
 
 
 class SettingsError(ArgmapError):
@@ -94,9 +93,9 @@ class Settings(BaseSettings):
         "seconds a generative engine may take per call"))
     llm_max_tokens: int = Field(400, gt=0, description=(
         "longest answer a generative engine may write, in tokens"))
-    answer_cut: float = Field(ANSWER_CUT, ge=0, le=1, description=(
-        "P(answers) a sentence needs from the relevance model to be part of an answer; with "
-        "none the answer is \"The discussion doesn't say.\" (calibrated, `bench/relevance.py`)"))
+    abstain_threshold: float = Field(ABSTAIN_THRESHOLD, ge=0, description=(
+        "evidence support below which the answer is \"The discussion doesn't say.\" "
+        "(calibrated, `bench/calibrate.py`)"))
     embed_url: str | None = Field(None, description=(
         "embed through an OpenAI-compatible embeddings endpoint instead of the packaged model"))
     embed_model: str = Field("all-MiniLM-L6-v2", description=(

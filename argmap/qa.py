@@ -5,8 +5,9 @@ its own); one with no words of its own ("Why did they say that?") is answered fr
 previous answer's cited posts and their thread context.
 
 The engine only drafts; what reaches the user is what ``argmap.citations`` verified. The
-answer abstains (``NOT_IN_DISCUSSION``, ``abstained=True``) when the relevance model says no
-retrieved sentence answers the question, or when no cited sentence survives verification.
+answer abstains (``NOT_IN_DISCUSSION``, ``abstained=True``) when retrieval finds too little
+support to be worth drafting from, or when no cited sentence survives verification; the
+relevance model (argmap.relevance) then picks and orders the sentences that answer.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from argmap.citations import check_answer
-from argmap.config import settings
+from argmap.config import ABSTAIN_THRESHOLD, settings
 from argmap.engines import NOT_IN_DISCUSSION, Engine, TokenSink, Turn, get_engine
 from argmap.engines.extractive import ExtractiveEngine, needs_history, own_content
 from argmap.intent import Side, overview_side
@@ -30,21 +31,91 @@ from argmap.overview import overview_answer
 from argmap.records import Answer, Evidence, Route
 from argmap.relevance import rerank
 from argmap.retrieve import asks_about_replies, retrieve
-from argmap.text import tokens
+from argmap.text import stems, tokens
 from argmap.view import CorpusView
 
-__all__ = ["NOT_IN_DISCUSSION", "ask", "screen"]
+__all__ = ["ABSTAIN_THRESHOLD", "NOT_IN_DISCUSSION", "ask", "screen", "support"]
 
 # Verbs and nouns of saying: "what did X write / what is X's view" asks for X's words, not for
-# sentences containing "write" or "view". A closed class of English, not a thread's words.
-_SAYING = frozenset(tokens(
+# sentences containing "write" or "view". A closed class of English (verbs of communication,
+# as in Levin's "say" and "complain" classes), not a thread's words.
+_SAYING = frozenset(stems(
     "say said says tell told write wrote written writes post posted posts comment commented "
     "think thought thinks mean meant means view views opinion opinions position stance take "
-    "feel felt argue argued argues claim claimed claims believe believed believes"))
+    "feel felt argue argued argues claim claimed claims believe believed believes mention "
+    "mentioned suggest suggested note noted state stated point pointed complain complained "
+    "propose proposed insist insisted admit admitted warn warned predict predicted explain "
+    "explained ask asked reply replied answer answered".split()))
+_WHO_SAID = re.compile(  # "who (has / did / ...) <verb> (that / about) <clause>"
+    r"^\W*who\s+(?:(?:has|have|had|did|does|do|would|could|will|might)\s+)?(\w+)\s+"
+    r"(?:that\s+|about\s+)?(.+?)[?.!\s]*$", re.I | re.S)
 
 
-def screen(index: CorpusView, question: str, evidence: list[Evidence],
-           cut: float | None = None) -> list[Evidence]:
+TOP_FOR_SUPPORT = 5
+# Expected answer types: a "how many" question is not answered by sentences without a number.
+_ASKS_QUANTITY = re.compile(
+    r"^\W*(how (many|much)|what (number|percentage|share|proportion|amount))\b|\b(cost|price)s?\b",
+    re.I,
+)
+_QUANTITY = re.compile(
+    r"(?<![\w-])\d[\d,.]*(?![\w-])|[$\u20ac\u00a3%]|\b(two|three|four|five|six|seven|eight|nine|ten"
+    r"|dozens?|hundreds?|thousands?|millions?|billions?|percent|several|most|few|dollars?)\b",
+    re.I,
+)
+_ASKS_TIME = re.compile(r"^\W*(when|what (year|date|day|month|time)|how long)\b", re.I)
+_TIME = re.compile(
+    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march"
+    r"|april|may|june|july|august|september|october|november|december|yesterday|today"
+    r"|tomorrow|ago|(last|next|this) (week|month|year)|(19|20)\d\d|\d+ (seconds?|minutes?"
+    r"|hours?|days?|weeks?|months?|years?))\b",
+    re.I,
+)
+
+
+def answer_type_ok(question: str, texts: list[str]) -> bool:
+    """False when the question asks for a quantity or a time and no evidence has one."""
+    joined = " ".join(texts)
+    if _ASKS_QUANTITY.search(question) and not _QUANTITY.search(joined):
+        return False
+    return not (_ASKS_TIME.search(question) and not _TIME.search(joined))
+
+
+def threshold() -> float:
+    return settings().abstain_threshold
+
+
+def support(index: CorpusView, question: str, evidence: list[Evidence]) -> float:
+    """How well the evidence covers the question (0..~1): the best dense similarity plus the
+    share of the question's rare-word (IDF) mass that the top evidence contains. A named
+    author's name counts as covered ("who is gweihir" is answered by his posts, which never
+    contain his name); "who disagreed with X" is answered by the thread structure (1.0).
+    Zero when the question wants a quantity or a time that no top evidence contains."""
+    hits = [e for e in evidence if e.via == "hit"][:TOP_FOR_SUPPORT]
+    if not hits or not answer_type_ok(question, [e.unit.text for e in hits]):
+        return 0.0
+    if asks_about_replies(index, question):
+        return 1.0
+    lex = lexical_index(index)
+    named = {t for a in authors_named(lex, question) for t in tokens(a)}
+    cover = lex.idf_coverage(question, [e.unit.text for e in hits],
+                             skip=named | _SAYING if named else set())
+    blended = 0.5 * max(e.dense for e in hits) + 0.5 * cover
+    # retrieval kept only the named author's posts (by the author field), so what is left
+    # to check is whether they contain the rest of the question; a question made only of
+    # the name ("what did X write?") is answered by those posts whatever they say
+    return max(blended, cover) if named else blended
+
+
+def said_clause(question: str) -> str | None:
+    """"Who said / argued / mentioned X?" asks who wrote X: X, not the question, is what a
+    sentence must express (a sentence saying X never contains "who said")."""
+    m = _WHO_SAID.match(question)
+    if m and stems([m.group(1).lower()])[0] in _SAYING and tokens(m.group(2)):
+        return m.group(2)
+    return None
+
+
+def screen(index: CorpusView, question: str, evidence: list[Evidence]) -> list[Evidence]:
     """The hits the relevance model says answer ``question``, best first (argmap.relevance).
 
     Two questions are answered by who wrote what rather than by what it says, so their hits
@@ -55,7 +126,7 @@ def screen(index: CorpusView, question: str, evidence: list[Evidence],
     named = {t for a in authors_named(lexical_index(index), question) for t in tokens(a)}
     if named and not set(tokens(question)) - named - _SAYING:
         return evidence
-    return rerank(question, evidence, cut)
+    return rerank(said_clause(question) or question, evidence)
 
 
 def _turns(history: Iterable[Any] | None, index: CorpusView) -> list[Turn]:
@@ -226,6 +297,8 @@ def ask(
             return got
     within = plan.within
     evidence = retrieve(index, standalone, k=k, within=within)
+    if within is None and support(index, standalone, evidence) < threshold():
+        return _abstain(question, standalone, eng.name)
     if within is None:
         evidence = screen(index, standalone, evidence)
     if not any(e.via == "hit" for e in evidence):

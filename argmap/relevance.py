@@ -3,9 +3,12 @@
 A MiniLM cross-encoder fine-tuned on the CPU on question/sentence data (SQuAD 2.0 half-dev as
 QNLI-style pairs, part of QNLI dev, WikiQA train, SemEval-2016 CQA; train/finetune_relevance.py)
 reads the question and one candidate sentence together. It re-scores the hybrid retriever's
-best candidates: the answer leads with the sentence most likely to answer, no sentence under
-the cut pads it, and the chat abstains when no candidate clears the cut. The cut is
-calibrated on dev splits only (bench/relevance.py prints how), never on reported questions.
+best candidates, and the answer is chosen and led by the sentences most likely to answer.
+
+Not (yet) a gate: on the tuning discussions no cut on its probability separates answerable
+from unanswerable questions (balanced accuracy 0.57 at best, bench/relevance.py --sets), and
+dropping candidates under a cut lowered held-out gold-post recall (0.61 -> 0.36 as the only
+gate, 0.55 as a padding filter; docs/experiments.md). Abstention stays with qa.support.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 
-from argmap.config import settings
 from argmap.cross_encoder import pair_logits
 from argmap.records import Evidence
 
@@ -32,13 +34,11 @@ def probabilities(question: str, texts: list[str]) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-logits))  # type: ignore[no-any-return]
 
 
-def rerank(question: str, evidence: list[Evidence], cut: float | None = None
-           ) -> list[Evidence]:
-    """The retriever's hits re-scored (``score`` = P(answers)), best first, those under the
-    cut dropped; thread context (parents, replies) is kept for engines that read it."""
-    cut = settings().answer_cut if cut is None else cut
+def rerank(question: str, evidence: list[Evidence]) -> list[Evidence]:
+    """The retriever's best hits re-scored (``score`` = P(answers)), best first; thread
+    context (parents, replies) is kept for engines that read it."""
     hits = [e for e in evidence if e.via == "hit"][:RESCORE]
     probs = probabilities(question, [e.unit.text for e in hits])
-    kept = sorted((replace(e, score=float(p)) for e, p in zip(hits, probs, strict=True)
-                   if p >= cut), key=lambda e: -e.score)
-    return kept + [e for e in evidence if e.via != "hit"]
+    scored = sorted((replace(e, score=float(p)) for e, p in zip(hits, probs, strict=True)),
+                    key=lambda e: -e.score)
+    return scored + [e for e in evidence if e.via != "hit"]

@@ -11,7 +11,8 @@ Prints, each beside a trivial baseline (shared content-word stems) and a publish
   that maximises balanced accuracy (answered answerable + abstained unanswerable), on SQuAD
   2.0 dev articles and WikiQA dev, and (``--sets HOME``) on the TUNING half of
   tests/data/qa_sets through the product's own retrieval: the discussions argmap serves.
-  argmap.config.ANSWER_CUT holds the tuning-half cut; held-out sets are never read here.
+  Held-out sets are never read here. (No cut ships: none separated the tuning questions
+  well enough to gate answers; see argmap/relevance.py.)
 
 Run: python bench/relevance.py [--limit N] [--sets HOME]  (N: questions per set, quick look)
 """
@@ -31,7 +32,6 @@ sys.path[:0] = [str(ROOT), str(ROOT / "train"), str(ROOT / "bench")]
 
 from relevance_data import Pair, qnli, semeval, squad_answerability, wikiqa  # noqa: E402
 
-from argmap.config import ANSWER_CUT  # noqa: E402
 from argmap.relevance import probabilities  # noqa: E402
 from argmap.text import tokens  # noqa: E402
 
@@ -96,11 +96,10 @@ def answerability(limit: int) -> None:
     for name in ("squad", "wikiqa", "pooled"):
         sel = [r for r in rows if name in (r[0], "pooled")]
         best = np.asarray([r[1] for r in sel])
-        ok = np.asarray([r[2] for r in sel])
-        cut, bal = best_cut(best, ok)
-        at = (np.mean(best[ok] >= ANSWER_CUT) + np.mean(best[~ok] < ANSWER_CUT)) / 2
-        print(f"  {name:7} dev: {ok.sum()} answerable / {(~ok).sum()} not; best cut {cut:.3f} "
-              f"(balanced acc {bal:.3f}); at ANSWER_CUT {ANSWER_CUT}: {at:.3f}")
+        yes = np.asarray([r[2] for r in sel], dtype=bool)
+        cut, bal = best_cut(best, yes)
+        print(f"  {name:7} dev: {yes.sum()} answerable / {(~yes).sum()} not; best cut {cut:.3f} "
+              f"(balanced acc {bal:.3f})")
 
 
 def tuning_cut(home: Path) -> None:
@@ -128,15 +127,14 @@ def tuning_cut(home: Path) -> None:
             if q["kind"] == "overview":
                 continue
             ev = retrieve(index, q["question"])
-            hits = [e.score for e in screen(index, q["question"], ev, cut=0.0) if e.via == "hit"]
+            hits = [e.score for e in screen(index, q["question"], ev) if e.via == "hit"]
             if hits and hits != [e.score for e in ev if e.via == "hit"]:  # re-scored
                 best.append(max(hits))
                 ok.append(q["kind"] != "unanswerable")
     b, a = np.asarray(best), np.asarray(ok)
     cut, bal = best_cut(b, a)
-    at = (np.mean(b[a] >= ANSWER_CUT) + np.mean(b[~a] < ANSWER_CUT)) / 2
     print(f"  tuning half of qa_sets: {a.sum()} answerable / {(~a).sum()} not (re-scored); "
-          f"best cut {cut:.3f} (balanced acc {bal:.3f}); at ANSWER_CUT {ANSWER_CUT}: {at:.3f}")
+          f"best cut {cut:.3f} (balanced acc {bal:.3f})")
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ import pytest
 from argmap import api
 from argmap.cli import main
 from argmap.config import (
-    ANSWER_CUT,
+    ABSTAIN_THRESHOLD,
     PROJECT_ROOT,
     SettingsError,
     overridden,
@@ -42,12 +42,12 @@ def test_readme_settings_table_is_the_generated_one() -> None:
 
 
 def test_settings_are_read_when_asked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    assert settings().answer_cut == ANSWER_CUT
-    monkeypatch.setenv("ARGMAP_ANSWER_CUT", "0.25")
+    assert settings().abstain_threshold == ABSTAIN_THRESHOLD
+    monkeypatch.setenv("ARGMAP_ABSTAIN_THRESHOLD", "0.25")
     monkeypatch.setenv("ARGMAP_MAX_POSTS", "7")
     monkeypatch.setenv("ARGMAP_EMBED_CACHE", "")  # empty is unset, as in a shell
     cfg = settings()
-    assert cfg.answer_cut == 0.25 and cfg.limits.max_posts == 7
+    assert cfg.abstain_threshold == 0.25 and cfg.limits.max_posts == 7
     assert cfg.cache_path == cfg.home / "embed_cache.sqlite"
 
 
@@ -74,7 +74,7 @@ def test_cli_override_does_not_touch_the_environment(monkeypatch: pytest.MonkeyP
 
 @pytest.mark.parametrize(("var", "value", "argv"), [
     ("ARGMAP_MAX_POSTS", "abc", ["ingest", "{csv}"]),
-    ("ARGMAP_ANSWER_CUT", "x", ["ask", "Should phones be banned?"]),
+    ("ARGMAP_ABSTAIN_THRESHOLD", "x", ["ask", "Should phones be banned?"]),
     ("ARGMAP_LLM_TIMEOUT", "-1", ["corpora"]),
     ("ARGMAP_CHROMA_URL", "htp:/x", ["corpora"]),
     ("ARGMAP_CHROMA_URL", "http://[::1", ["posts"]),
@@ -107,11 +107,11 @@ def test_invalid_setting_in_a_real_process_has_no_traceback(tmp_path: Path) -> N
 
 
 def test_settings_read_deep_inside_are_one_error_too(monkeypatch: pytest.MonkeyPatch) -> None:
-    from argmap.relevance import rerank
+    from argmap.qa import threshold
 
-    monkeypatch.setenv("ARGMAP_ANSWER_CUT", "x")
-    with pytest.raises(SettingsError, match="ARGMAP_ANSWER_CUT='x'"):
-        rerank("Why?", [])
+    monkeypatch.setenv("ARGMAP_ABSTAIN_THRESHOLD", "x")
+    with pytest.raises(SettingsError, match="ARGMAP_ABSTAIN_THRESHOLD='x'"):
+        threshold()
 
 
 def test_negative_lookup_limit_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
