@@ -23,14 +23,15 @@ from argmap.records import Evidence
 
 MODEL_PATH = Path(__file__).parent / "models" / "relevance_int8.onnx"
 MAX_TOKENS = 128  # the pair length it was trained at
-RESCORE = 12  # candidates re-scored per question: one model call each
+RESCORE = 8  # candidates re-scored per question (retrieve returns 8 hits), in one model call
 
 
 def probabilities(question: str, texts: list[str]) -> np.ndarray:
     """P(the text answers the question) for each text."""
     if not texts:
         return np.zeros(0, dtype=np.float32)
-    logits = pair_logits(MODEL_PATH, [(question, t) for t in texts], MAX_TOKENS)[:, 0]
+    logits = pair_logits(MODEL_PATH, [(question, t) for t in texts], MAX_TOKENS,
+                         together=True)[:, 0]
     return 1.0 / (1.0 + np.exp(-logits))  # type: ignore[no-any-return]
 
 
