@@ -14,7 +14,7 @@ import pytest
 
 from argmap.records import Post, Thread
 from argmap.relations import ReplyJudgement, propagate, reply_relations
-from argmap.stance import LABELS, label, lean, stance_probs
+from argmap.stance import LABELS, label, lean, pair_logits, stance_probs
 
 GOLD = Path(__file__).parent / "data" / "seed_stance.json"
 # The shipped model is under-trained (853 CPU steps on cores shared with seven others; dev
@@ -46,6 +46,24 @@ def test_stance_flips_with_a_negated_proposition() -> None:
         assert label(p).stance == "for", (prop, p)
         assert label(n).stance == "against", (negated, n)
         assert lean(p[None])[0] > 0 > lean(n[None])[0]
+
+
+def test_a_pairs_logits_do_not_depend_on_its_batch() -> None:
+    """Pairs of different lengths, run in batches (padded, masked) and one per call, give the
+    same logits: the model quantises each pair's activations over its own tokens."""
+    pairs = [(prop, text) for prop, _, text in FLIPS] + [(neg, "No.") for _, neg, _ in FLIPS]
+    pairs += [("Cities should plant more trees.", "Trees cool the streets in summer and "
+               "clean the air, and shaded streets are where people choose to walk. " * 3)]
+    from argmap.stance import PER_PAIR, _session
+
+    meta = _session()[0].get_modelmeta().custom_metadata_map  # type: ignore[attr-defined]
+    assert meta.get(PER_PAIR) == "1", "the shipped model would run one pair per call"
+    alone = pair_logits(pairs, batch=1)
+    for batch in (2, 16):
+        together = pair_logits(pairs, batch=batch)
+        assert np.allclose(together, alone, atol=1e-4), np.abs(together - alone).max()
+    shuffled = pair_logits(pairs[::-1], batch=4)[::-1]
+    assert np.allclose(shuffled, alone, atol=1e-4)
 
 
 def test_probabilities_and_labels() -> None:
