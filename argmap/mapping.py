@@ -236,7 +236,11 @@ def _doc_kind(proposition: str | None) -> str:
 def get_map(
     index: CorpusView, proposition: str | None = None, rebuild: bool = False
 ) -> ArgumentMap:
-    """The cached map for this index generation, computed (and cached) when missing."""
+    """The cached map for this index generation, computed (and cached) when missing. A
+    proposition is cached by its text; the default one's text is the default map."""
+    proposition = " ".join((proposition or "").split()) or None
+    if proposition is not None and proposition == default_proposition(index):
+        proposition = None
     kind = _doc_kind(proposition)
     if not rebuild:
         doc = index.load_doc(kind)

@@ -7,7 +7,9 @@ for SubReddit agreement, a set never trained on.
 - VAST test_zeroshot (topics unseen in training): 3-way macro-F1.
 - Claim Stance test (30 topics), ArgKP-2021 test (3 topics): for vs against accuracy.
 - MT-CSD test threads: 3-way macro-F1 from each node's own words, and with the thread's
-  structure (reply relations propagated down the tree, argmap.relations.propagate).
+  structure (argmap.relations.propagate: own stance and reply relations combined top-down by
+  weights learned on MT-CSD train threads, train/propagation.py). The proposition is the
+  thread's target name, as in training.
 - DEBAGREEMENT test, SubReddit agreement: reply relation accuracy and 3-way macro-F1.
 Run: nice -n 10 python bench/stance.py [--sample N]   (skips with a line when ../shared is
 missing). ``--sample N`` scores a fixed random N pairs of each set (MT-CSD: whole test threads
@@ -109,7 +111,9 @@ def mtcsd_test(n: int) -> None:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--sample", type=int, default=0, help="pairs per set (0: every pair)")
-    n = p.parse_args().sample
+    p.add_argument("--only", choices=("mtcsd",), help="just this set (a busy machine)")
+    args = p.parse_args()
+    n = args.sample
     if not sd.available():
         print(f"skipped: no shared data at {sd.DATA} (set ARGMAP_SHARED_DATA)")
         return 0
@@ -117,6 +121,10 @@ def main() -> int:
     print("published:", *(f"  {k}: {v}" for k, v in PUBLISHED.items()), sep="\n")
     if n:
         print(f"sampled: at most {n} pairs per set (fixed seed), not the full test sets")
+    if args.only == "mtcsd":
+        mtcsd_test(n)
+        print(f"{time.perf_counter() - t0:.0f}s")
+        return 0
     v = sample(sd.vast("test_zeroshot"), n)
     three_way("VAST test_zeroshot", v.y.to_numpy(), np.argmax(logits_of(v), axis=1), False)
     binary("Claim Stance test", sample(sd.claim_stance("test"), n))

@@ -401,3 +401,42 @@ def test_chroma_server_lost_after_connecting_is_said_on_every_page(
         assert not at.exception, (page, [e.value for e in at.exception])
         said = [unescape(e.value) for e in at.sidebar.error]
         assert any(f"cannot reach the Chroma server at {url}" in s for s in said), (page, said)
+
+
+def test_stated_proposition_rebuilds_the_map_once_and_both_pages_use_it(
+    isolated_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The proposition field, prefilled with the default, rebuilds the map for what the user
+    types; the debate-prep page and a second visit read that map from the cache."""
+    from argmap import mapping
+    from tests.builders import two_post_jsonl
+
+    api.ingest([two_post_jsonl(tmp_path / "bikes.jsonl", "bike lanes")], corpus="bikes")
+    builds: list[str | None] = []
+    real = mapping.build_map
+
+    def counted(index, proposition=None):  # type: ignore[no-untyped-def]
+        builds.append(proposition)
+        return real(index, proposition)
+
+    monkeypatch.setattr(mapping, "build_map", counted)
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["corpus"] = "bikes"
+    at.run().switch_page(path("map")).run()
+    field = at.text_input(key="_proposition_pick")
+    default = api.argument_map(corpus="bikes").proposition
+    assert field.value == default and builds == []  # the default map was cached at ingest
+    stated = "Every town should build protected bike lanes."
+    field.set_value(stated).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert builds == [stated]
+    graph = at.get("graphviz_chart")[0].proto.spec  # the graph's centre is the proposition
+    assert "Every town" in graph and "protected" in graph
+    at.switch_page(path("prep")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.text_input(key="_proposition_pick").value == stated
+    at.switch_page(path("map")).run()
+    assert at.text_input(key="_proposition_pick").value == stated
+    assert "protected" in at.get("graphviz_chart")[0].proto.spec
+    assert builds == [stated]  # prep and the second visit both read the cached map
+    assert api.argument_map(corpus="bikes", proposition=stated).proposition == stated

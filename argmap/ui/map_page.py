@@ -135,10 +135,10 @@ def page() -> None:
     if corpus is None:
         st.warning("No corpus yet: add one under Sources.")
         return
+    proposition = state.proposition_field(corpus)
     with st.spinner("Mapping the arguments\u2026"):
-        amap = api.argument_map(corpus=corpus)
+        amap = api.argument_map(corpus=corpus, proposition=proposition)
     index = api.open_corpus(corpus)
-    st.markdown(f"**Proposition:** {escape_md(amap.proposition)}")
     st.caption(
         f"For: {people_total(amap, 'for')}; against: {people_total(amap, 'against')}; "
         f"{len(amap.neutral_posts)} neutral posts"

@@ -22,11 +22,13 @@ from argmap.ui.render import escape_md
 SIDE_LABELS = {"for": "For the proposition", "against": "Against the proposition"}
 
 
-def brief_files(side: str, corpus: str) -> tuple[dict[str, Any], str, str]:
+def brief_files(
+    side: str, corpus: str, proposition: str | None = None
+) -> tuple[dict[str, Any], str, str]:
     """(brief data, Markdown, JSON) for one side."""
     from argmap.brief import render_markdown
 
-    data = api.brief(side, corpus=corpus).to_dict()
+    data = api.brief(side, corpus=corpus, proposition=proposition).to_dict()
     return data, render_markdown(data), json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -43,7 +45,6 @@ def quote_block(index: CorpusIndex, q: dict[str, Any]) -> None:
 
 
 def show_brief(index: CorpusIndex, brief: dict[str, Any]) -> None:
-    st.markdown(f"**Proposition:** {escape_md(str(brief['proposition']))}")
     st.subheader("Strongest points")
     if not brief["key_points"]:
         st.caption("No key points on this side in the corpus.")
@@ -82,12 +83,13 @@ def page() -> None:
     if corpus is None:
         st.warning("No corpus yet: add one under Sources.")
         return
+    proposition = state.proposition_field(corpus)
     side = st.radio(
         "I will argue", list(SIDE_LABELS), format_func=SIDE_LABELS.__getitem__,
         horizontal=True, key="prep_side",
     )
     with st.spinner("Preparing the brief\u2026"):
-        brief, md, js = brief_files(side, corpus)
+        brief, md, js = brief_files(side, corpus, proposition)
     cols = st.columns([1, 1, 4])
     cols[0].download_button(
         "Markdown", md, file_name=f"brief-{corpus}-{side}.md", mime="text/markdown",

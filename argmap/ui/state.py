@@ -43,6 +43,31 @@ def active_corpus() -> str | None:
     return chosen
 
 
+PROPOSITIONS = "propositions"  # corpus -> the proposition the user stated for it
+
+
+def _keep_proposition(corpus: str) -> None:
+    st.session_state.setdefault(PROPOSITIONS, {})[corpus] = st.session_state["_proposition_pick"]
+
+
+def proposition_field(corpus: str) -> str | None:
+    """An editable proposition, prefilled with the corpus's default (its headline); the map
+    and debate-prep pages share what the user typed. Returns the stated proposition, or None
+    for the default, whose map was cached at ingest."""
+    from argmap.mapping import default_proposition
+
+    default = default_proposition(api.open_corpus(corpus))
+    st.session_state["_proposition_pick"] = st.session_state.get(PROPOSITIONS, {}).get(
+        corpus, default)
+    st.text_input(
+        "Proposition", key="_proposition_pick", on_change=lambda: _keep_proposition(corpus),
+        help="What the two sides argue about. Change it and press Enter: the map is rebuilt "
+        "for your wording (and kept, so the next visit is instant).",
+    )
+    text = " ".join(str(st.session_state["_proposition_pick"]).split())
+    return None if not text or text == default else text
+
+
 def set_corpus(name: str) -> None:
     st.session_state[CORPUS] = name
 
