@@ -3,12 +3,11 @@
 The stance, key-point and relevance models are all MiniLM cross-encoders exported by train/
 with the same inputs (input_ids, attention_mask, token_type_ids) and tokenizer.
 
-By default one pair per model call: the int8 models quantise activations with a scale taken
-over the whole input, so in a batch a pair's scores move a little with its neighbours and
-padding; alone they are reproducible (a post's stance must not depend on what else was
-scored). ``together=True`` runs all pairs in one call, 2-3x faster, for callers that only
-rank one fixed candidate set (the chat's re-ranker: the same question and candidates always
-give the same order).
+Pairs run ``batch`` at a time, sorted by length so little is padding, when the model
+quantises activations per pair over its own tokens (train/rowquant.py marks such models):
+then a pair's logits do not depend on its batch. A model quantised over the whole input
+(plain ``quantize_dynamic``) would let a pair's scores move with its neighbours and padding,
+so it runs one pair per call.
 """
 
 from __future__ import annotations
@@ -21,10 +20,12 @@ import numpy as np
 from argmap.config import settings
 
 TOKENIZER = Path(__file__).parent / "models" / "tokenizer.json"
+BATCH = 16  # pairs per model call; larger batches gained nothing more on 2 cores
+PER_PAIR = "argmap.per_pair_quantisation"  # model metadata written by train/rowquant.py
 
 
 @lru_cache(maxsize=8)
-def _session(path: str, max_tokens: int) -> tuple[object, object]:
+def _session(path: str, max_tokens: int) -> tuple[object, object, bool]:
     import onnxruntime as ort
     from tokenizers import Tokenizer
 
@@ -35,26 +36,37 @@ def _session(path: str, max_tokens: int) -> tuple[object, object]:
     tok = Tokenizer.from_file(str(TOKENIZER))
     tok.no_padding()
     tok.enable_truncation(max_length=max_tokens)  # longest-first: the longer text gives way
-    return session, tok
+    per_pair = session.get_modelmeta().custom_metadata_map.get(PER_PAIR) == "1"
+    return session, tok, per_pair
+
+
+def per_pair(model: Path) -> bool:
+    """Whether ``model`` quantises per pair (so batching cannot change a pair's logits)."""
+    return _session(str(model), 8)[2]
 
 
 def pair_logits(model: Path, pairs: list[tuple[str, str]], max_tokens: int,
-                together: bool = False) -> np.ndarray:
+                batch: int = BATCH) -> np.ndarray:
     """(n, outputs) logits of ``model`` for each (A, B) pair, truncated to ``max_tokens``."""
-    session, tok = _session(str(model), max_tokens)
-    encs = tok.encode_batch([(a or " ", b or " ") for a, b in pairs])  # type: ignore[attr-defined]
-    if not encs:
+    session, tok, batched = _session(str(model), max_tokens)
+    if not pairs:
         return np.zeros((0, 1), np.float32)
-    groups = [encs] if together else [[e] for e in encs]
-    rows: list[np.ndarray] = []
-    for group in groups:
-        width = max(len(e.ids) for e in group)
-        ids = np.zeros((len(group), width), dtype=np.int64)
-        mask = np.zeros_like(ids)
-        types = np.zeros_like(ids)
-        for r, e in enumerate(group):
-            ids[r, : len(e.ids)], mask[r, : len(e.ids)] = e.ids, 1
-            types[r, : len(e.ids)] = e.type_ids
+    step = max(1, batch) if batched else 1
+    enc = tok.encode_batch([(a or " ", b or " ") for a, b in pairs])  # type: ignore[attr-defined]
+    order = sorted(range(len(enc)), key=lambda i: len(enc[i].ids))
+    out: np.ndarray | None = None
+    for start in range(0, len(order), step):
+        rows = order[start:start + step]
+        width = max(len(enc[i].ids) for i in rows)
+        ids = np.zeros((len(rows), width), dtype=np.int64)
+        mask, types = np.zeros_like(ids), np.zeros_like(ids)
+        for r, i in enumerate(rows):
+            n = len(enc[i].ids)
+            ids[r, :n], mask[r, :n], types[r, :n] = enc[i].ids, 1, enc[i].type_ids
         feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-        rows.extend(session.run(None, feed)[0])  # type: ignore[attr-defined]
-    return np.stack(rows).astype(np.float32)
+        got = session.run(None, feed)[0]  # type: ignore[attr-defined]
+        if out is None:
+            out = np.zeros((len(pairs), got.shape[1]), dtype=np.float32)
+        out[rows] = got
+    assert out is not None
+    return out

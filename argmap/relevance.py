@@ -30,8 +30,7 @@ def probabilities(question: str, texts: list[str]) -> np.ndarray:
     """P(the text answers the question) for each text."""
     if not texts:
         return np.zeros(0, dtype=np.float32)
-    logits = pair_logits(MODEL_PATH, [(question, t) for t in texts], MAX_TOKENS,
-                         together=True)[:, 0]
+    logits = pair_logits(MODEL_PATH, [(question, t) for t in texts], MAX_TOKENS)[:, 0]
     return 1.0 / (1.0 + np.exp(-logits))  # type: ignore[no-any-return]
 
 

@@ -54,10 +54,12 @@ def test_a_pairs_logits_do_not_depend_on_its_batch() -> None:
     pairs = [(prop, text) for prop, _, text in FLIPS] + [(neg, "No.") for _, neg, _ in FLIPS]
     pairs += [("Cities should plant more trees.", "Trees cool the streets in summer and "
                "clean the air, and shaded streets are where people choose to walk. " * 3)]
-    from argmap.stance import PER_PAIR, _session
+    from argmap.cross_encoder import per_pair
+    from argmap.relevance import MODEL_PATH as RELEVANCE
+    from argmap.stance import MODEL_PATH as STANCE
 
-    meta = _session()[0].get_modelmeta().custom_metadata_map  # type: ignore[attr-defined]
-    assert meta.get(PER_PAIR) == "1", "the shipped model would run one pair per call"
+    for model in (STANCE, RELEVANCE):
+        assert per_pair(model), f"{model.name} would run one pair per call"
     alone = pair_logits(pairs, batch=1)
     for batch in (2, 16):
         together = pair_logits(pairs, batch=batch)

@@ -1,4 +1,4 @@
-"""Make the int8 stance model's activation quantisation per pair, so pairs can be batched.
+"""Make an int8 cross-encoder's activation quantisation per pair, so pairs can be batched.
 
 ``onnxruntime.quantization.quantize_dynamic`` quantises each activation tensor with one
 scale and zero point over the whole input (DynamicQuantizeLinear). In a batch a pair's
@@ -22,7 +22,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper, shape_inference
 
-PER_PAIR = "argmap.per_pair_quantisation"  # argmap.stance batches only models marked so
+PER_PAIR = "argmap.per_pair_quantisation"  # argmap.cross_encoder batches only models marked so
 
 
 def rewrite(model: onnx.ModelProto) -> onnx.ModelProto:
