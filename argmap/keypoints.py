@@ -1,26 +1,21 @@
-"""Key points: group one side's sentences and label each group by its most central sentence.
+"""The (argument, key point) matcher that argmap.kpa builds key points with.
 
-Extractive, as in IBM's Key Point Analysis: a key point is a short sentence somebody in the
-corpus actually wrote, so it can be cited and can never say what nobody said. Grouping is
-average-linkage agglomerative clustering of MiniLM vectors by cosine distance (no fixed k:
-a thread has as many points as it has). ``match_scores`` is the (argument, key point) matcher that
-bench/argkp.py measures on ArgKP-2021 with the shared task's scorer: a fine-tuned bi-encoder
-with a relational head ranks every pair, then a cross-encoder re-scores each argument's best
-candidates (reading both texts at once is what the pooled vectors cannot do, but it costs one
-model pass per pair, hence only the top few).
+``match_scores`` is the matcher that bench/argkp.py measures on ArgKP-2021 with the shared
+task's scorer: a fine-tuned bi-encoder with a relational head ranks every pair, then a
+cross-encoder re-scores each argument's best candidates (reading both texts at once is what
+the pooled vectors cannot do, but it costs one model pass per pair, hence only the top few).
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from argmap.embeddings import MiniLMEmbeddings, _session_and_tokenizer, _text_key
-from argmap.text import clean_clause, tokens
+from argmap.text import tokens
 
 MATCHER_PATH = Path(__file__).parent / "models" / "kp_matcher.npz"
 # all-MiniLM-L6-v2 fine-tuned on ArgKP-2021 train for matching (train/finetune_matcher.py), int8
@@ -36,104 +31,6 @@ CROSS_TOP = 3
 # ArgKP dev by bench/argkp.py): the shared task ranks arguments by their best score, and a
 # clear winner is more often right than a near tie at the same score.
 CROSS_MARGIN = 0.25
-# Cosine distance under which two sentences are taken as making the same point (average
-# linkage); 0.55 keeps paraphrases together without merging different arguments on the seed.
-DISTANCE_THRESHOLD = 0.55
-
-
-MAX_LINKAGE = 2500  # rows clustered exactly; beyond, sample + nearest centroid
-
-
-@dataclass
-class Cluster:
-    members: list[int]  # indices into the clustered items
-    label: int  # index of the representative sentence
-    centrality: list[float]  # per member: mean cosine to the other members
-
-
-def cluster(vecs: np.ndarray, threshold: float = DISTANCE_THRESHOLD) -> list[list[int]]:
-    """Index groups of ``vecs`` (unit rows), largest first."""
-    n = len(vecs)
-    if n == 0:
-        return []
-    if n == 1:
-        return [[0]]
-    # The same sentence pasted again clusters once; rows are keyed by a digest of their bytes
-    # because np.unique(axis=0) would sort copies of the whole matrix.
-    first: dict[bytes, int] = {}
-    inverse = np.empty(n, dtype=np.int64)
-    for i, row in enumerate(np.ascontiguousarray(vecs, dtype=np.float32)):
-        inverse[i] = first.setdefault(hashlib.blake2b(row.data, digest_size=16).digest(),
-                                      len(first))
-    keep = np.empty(len(first), dtype=np.int64)
-    keep[inverse[::-1]] = np.arange(n - 1, -1, -1)  # first occurrence of each distinct row
-    labels = _linkage_labels(vecs[keep], threshold)[inverse]
-    groups: dict[int, list[int]] = {}
-    for i, lab in enumerate(labels):
-        groups.setdefault(int(lab), []).append(i)
-    return sorted(groups.values(), key=lambda g: (-len(g), g[0]))
-
-
-def _linkage_labels(vecs: np.ndarray, threshold: float) -> np.ndarray:
-    """Average-linkage cosine clusters; above MAX_LINKAGE rows (quadratic memory and time),
-    cluster a fixed sample and give every other row its nearest sample cluster's label when
-    that centroid lies within ``threshold``, else a cluster of its own."""
-    # scipy's average linkage is sklearn's AgglomerativeClustering(linkage="average",
-    # metric="cosine") without sklearn's import cost.
-    from scipy.cluster.hierarchy import fcluster, linkage
-
-    n = len(vecs)
-    if n == 1:
-        return np.ones(1, dtype=np.int64)
-    sample = np.arange(n) if n <= MAX_LINKAGE else np.sort(
-        np.random.default_rng(0).choice(n, MAX_LINKAGE, replace=False))
-    base = fcluster(linkage(vecs[sample].astype(np.float64), method="average", metric="cosine"),
-                    t=threshold, criterion="distance").astype(np.int64)
-    if n <= MAX_LINKAGE:
-        return base
-    ids = np.unique(base)
-    cents = np.stack([vecs[sample[base == c]].mean(axis=0) for c in ids])
-    cents /= np.clip(np.linalg.norm(cents, axis=1, keepdims=True), 1e-12, None)
-    unit = vecs / np.clip(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12, None)
-    labels = np.empty(n, dtype=np.int64)
-    fresh = int(ids.max()) + 1
-    for start in range(0, n, 4096):
-        sims = unit[start : start + 4096] @ cents.T
-        best = sims.argmax(axis=1)
-        for j, (b, sim) in enumerate(zip(best, sims[np.arange(len(best)), best], strict=True)):
-            if 1.0 - sim <= threshold:
-                labels[start + j] = ids[b]
-            else:
-                labels[start + j], fresh = fresh, fresh + 1
-    labels[sample] = base
-    return labels
-
-
-def label_quality(text: str) -> float:
-    """Prefer key-point-like sentences: 6-25 words, a statement, no question or fragment."""
-    words = len(text.split())
-    score = 1.0 if 6 <= words <= 25 else 0.6 if 4 <= words <= 40 else 0.2
-    if text.rstrip().endswith("?"):
-        score *= 0.5
-    if not text.rstrip().endswith((".", "!", '"', ")")):
-        score *= 0.8  # cut mid-sentence (Slashdot truncation) or a fragment
-    if clean_clause(text) != " ".join(text.split()):
-        score *= 0.8  # starts inside another sentence or is cut: the label would need mending
-    return score
-
-
-def describe(vecs: np.ndarray, texts: list[str], members: list[int]) -> Cluster:
-    """Pick the member most similar to the rest (weighted by label quality) as the label."""
-    sub = vecs[members]
-    if len(members) > 1:
-        # sum_j cos(i, j) = v_i . sum_j v_j: linear memory, not a pairwise matrix
-        self_sim = np.einsum("ij,ij->i", sub, sub)
-        cent = (sub @ sub.sum(0) - self_sim) / (len(members) - 1)
-    else:
-        cent = np.ones(1)
-    quality = np.array([label_quality(texts[i]) for i in members])
-    best = int(np.argmax(np.round(cent * quality, 5)))  # a tie (two members) -> the first
-    return Cluster(members, members[best], [float(c) for c in cent])
 
 
 def token_overlap(arguments: list[str], key_points: list[str]) -> np.ndarray:
@@ -245,11 +142,16 @@ def cross_scores(pairs: list[tuple[str, str]]) -> np.ndarray:
     One pair per model call: the int8 model quantises activations with a scale taken over the
     whole input, so in a batch a pair's score would move with its neighbours and padding
     (by up to 0.01 mAP on ArgKP dev); alone it is reproducible, at ~25% less throughput."""
+    return np.array([_cross_one(k or " ", a or " ") for k, a in pairs], dtype=np.float32)
+
+
+@lru_cache(maxsize=65536)
+def _cross_one(key_point: str, argument: str) -> float:
+    """One pair's logit, remembered: Key Point Analysis scores many pairs twice (selection,
+    then the final match), and a rebuilt map most of them again."""
     session, tok = _session_and_tokenizer(str(CROSS_PATH))
-    out = np.zeros(len(pairs), dtype=np.float32)
-    for i, e in enumerate(tok.encode_batch([(k or " ", a or " ") for k, a in pairs])):  # type: ignore[attr-defined]
-        ids = np.array([e.ids], dtype=np.int64)
-        feed = {"input_ids": ids, "attention_mask": np.ones_like(ids),
-                "token_type_ids": np.array([e.type_ids], dtype=np.int64)}
-        out[i] = session.run(None, feed)[0][0, 0]  # type: ignore[attr-defined]
-    return out
+    e = tok.encode(key_point, argument)  # type: ignore[attr-defined]
+    ids = np.array([e.ids], dtype=np.int64)
+    feed = {"input_ids": ids, "attention_mask": np.ones_like(ids),
+            "token_type_ids": np.array([e.type_ids], dtype=np.int64)}
+    return float(session.run(None, feed)[0][0, 0])  # type: ignore[attr-defined]

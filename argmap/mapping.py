@@ -6,8 +6,8 @@ thread (a Reddit self-post, an "Ask HN") is the proposer: their posts lean "for"
 concede (a CMV delta); a news story is neutral and argues nothing. Each post's own stance
 (argmap.stance) is combined with what its parent's final stance and the reply relation
 (argmap.relations) imply, top-down in thread order. Every post lands on one side or neutral,
-never both; key points are clustered per side. The result is stored with the index
-generation (``save_doc``), so opening the map after ingest costs one read.
+never both; each side's key points come from Key Point Analysis (argmap.kpa). The result is
+stored with the index generation (``save_doc``), so opening the map after ingest costs one read.
 """
 
 from __future__ import annotations
@@ -19,10 +19,8 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-
 from argmap.citations import verify_citation
-from argmap.keypoints import cluster, describe
+from argmap.kpa import analyse
 from argmap.records import (
     ArgumentMap,
     Author,
@@ -41,7 +39,7 @@ from argmap.stance import stance_probs
 from argmap.text import clean_clause, word_key
 from argmap.view import CorpusView
 
-MAP_VERSION = "4"
+MAP_VERSION = "5"
 PROPOSER_LEAN = 2.0  # the proposer's own posts, and their opening post seen from its replies
 # a CMV delta awards a change of view (https://www.reddit.com/r/changemyview/wiki/deltasystem)
 DELTA = ("\u0394", "!delta")
@@ -79,10 +77,6 @@ def duplicates(posts: list[Post]) -> dict[str, str]:
     return out
 
 
-def _vectors(units: list[Unit], embed: Any) -> np.ndarray:
-    return embed.embed_array([u.text for u in units]) if units else np.zeros((0, 384))  # type: ignore[no-any-return]
-
-
 def opening_opinion(thread: Any) -> Post | None:
     """The opinion post that opens the thread, if it is one: a Reddit self-post or an HN
     story with its own text. A link post, a Slashdot story or a CSV root is news or a bare
@@ -108,7 +102,6 @@ def build_map(index: CorpusView, proposition: str | None = None) -> ArgumentMap:
     by_id = {p.id: p for p in posts}
     comments = [p for p in posts if p.kind == "comment"]
     units = [u for u in index.units if u.post_id in by_id and by_id[u.post_id].kind == "comment"]
-    uvecs = _vectors(units, embed)
     with_text = [p for p in comments if p.own_text.strip()]
     own = dict(zip([p.id for p in with_text],
                    stance_probs(prop, [p.own_text for p in with_text]), strict=True))
@@ -125,7 +118,7 @@ def build_map(index: CorpusView, proposition: str | None = None) -> ArgumentMap:
     sides: dict[str, list[KeyPoint]] = {}
     for side in ("for", "against"):
         members = {pid for pid, s in stances.items() if s.stance == side}
-        sides[side] = _key_points(members, units, uvecs, by_id, relations, dups)
+        sides[side] = _key_points(prop, members, units, by_id, relations, dups, embed)
     side_of = {pid: s.stance for pid, s in stances.items()}
 
     def unanswered(side: str) -> list[str]:
@@ -140,43 +133,41 @@ def build_map(index: CorpusView, proposition: str | None = None) -> ArgumentMap:
 
 
 def _key_points(
-    members: set[str], units: list[Unit], uvecs: np.ndarray, by_id: dict[str, Post],
-    relations: list[ReplyRelation], dups: dict[str, str],
+    proposition: str, members: set[str], units: list[Unit], by_id: dict[str, Post],
+    relations: list[ReplyRelation], dups: dict[str, str], embed: Any,
 ) -> list[KeyPoint]:
+    """One side's key points: Key Point Analysis over its participants' own sentences."""
     idx = [i for i, u in enumerate(units) if u.post_id in members and u.post_id not in dups
            and len(u.text.split()) >= MIN_WORDS and participant(by_id[u.post_id])]
     if not idx:
         return []
-    vecs = uvecs[idx]
     texts = [units[i].text for i in idx]
     rebuttals_of: dict[str, list[str]] = {}
     for r in relations:
         if r.relation == "rebuts":
             rebuttals_of.setdefault(r.to_post_id, []).append(r.from_post_id)
-    dups_of: dict[str, list[str]] = {}  # original -> its copies, so no scan per cluster
+    dups_of: dict[str, list[str]] = {}  # original -> its copies, so no scan per key point
     for d, orig in dups.items():
         dups_of.setdefault(orig, []).append(d)
     dup_rank = {d: i for i, d in enumerate(dups)}
     scored: list[tuple[tuple[float, ...], KeyPoint]] = []
-    for group in cluster(vecs):
-        c = describe(vecs, texts, group)
-        post_ids = list(dict.fromkeys(units[idx[m]].post_id for m in group))
+    for group in analyse(proposition, texts, embed).groups:
+        post_ids = list(dict.fromkeys(units[idx[m]].post_id for m in group.members))
         copies = (d for p in post_ids for d in dups_of.get(p, []) if participant(by_id[d]))
         post_ids += sorted(copies, key=dup_rank.__getitem__)
         people = {Author.of(by_id[p]).key: Author.of(by_id[p]) for p in post_ids if p not in dups}
         authors = list(people.values())
         quotes: list[Citation] = []
-        order = sorted(range(len(group)), key=lambda k: -c.centrality[k])
-        for k in [group.index(c.label)] + order:
-            u = units[idx[group[k]]]
+        for m in group.members:  # the key point's own sentence first, then the closest matches
+            u = units[idx[m]]
             if len(quotes) >= QUOTES_PER_POINT or any(q.post_id == u.post_id for q in quotes):
                 continue
             cite = own_quote(by_id, u)
             if cite is not None:
                 quotes.append(cite)
         rebuttals = list(dict.fromkeys(r for p in post_ids for r in rebuttals_of.get(p, [])))
-        kp = KeyPoint(clean_clause(texts[c.label]), authors, post_ids, quotes, rebuttals)
-        scored.append(((sum(head_count(authors)), len(group), -group[0]), kp))
+        kp = KeyPoint(clean_clause(texts[group.label]), authors, post_ids, quotes, rebuttals)
+        scored.append(((sum(head_count(authors)), len(group.members), -group.label), kp))
     scored.sort(key=lambda t: t[0], reverse=True)
     return [kp for _, kp in scored[:MAX_POINTS]]
 

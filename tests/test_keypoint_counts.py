@@ -32,8 +32,8 @@ def test_key_point_counts_people_once_and_anonymous_posts_apart() -> None:
     by_id = {p.id: p for p in posts}
     comments = [p for p in posts if p.kind == "comment"]
     units = [Unit(f"{p.id}:0", p.id, 0, len(p.text), p.text, p.author) for p in comments]
-    vecs = MiniLMEmbeddings().embed_array([u.text for u in units])
-    [kp] = _key_points({p.id for p in comments}, units, vecs, by_id, [], {})
+    [kp] = _key_points("Public transport should be free", {p.id for p in comments}, units,
+                       by_id, [], {}, MiniLMEmbeddings())
     assert head_count(kp.authors) == (3, 2)  # op (the proposer) once, ana once, ben; 2 anon
     assert people_phrase(*head_count(kp.authors)) == "3 people + 2 anonymous posts"
     assert "c7" not in kp.post_ids and "c8" not in kp.post_ids  # deleted author, mod notice

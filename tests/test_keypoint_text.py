@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from argmap.embeddings import MiniLMEmbeddings
-from argmap.keypoints import label_quality
 from argmap.mapping import _key_points
 from argmap.records import Post, Unit
 from argmap.text import clean_clause
@@ -21,16 +20,11 @@ def test_clean_clause_drops_leading_punctuation_and_run_on_pieces() -> None:
     assert clean_clause("...") == "..."  # nothing left to mend: the text as it was
 
 
-def test_label_quality_prefers_a_sentence_that_needs_no_mending() -> None:
-    assert label_quality("Cheap fares bring more riders to buses.") > label_quality(
-        ".cheap fares bring more riders to buses.")
-
-
 def test_key_point_label_is_a_clean_clause() -> None:
     text = "...free buses would cut traffic in the city centre"
     posts = {f"c{i}": Post(id=f"c{i}", kind="comment", text=text, author=f"u{i}")
              for i in range(2)}
     units = [Unit(f"{p}:0", p, 0, len(text), text, posts[p].author) for p in posts]
-    vecs = MiniLMEmbeddings().embed_array([u.text for u in units])
-    [kp] = _key_points(set(posts), units, vecs, posts, [], {})
+    [kp] = _key_points("City buses should be free", set(posts), units, posts, [], {},
+                       MiniLMEmbeddings())
     assert kp.key_point == "Free buses would cut traffic in the city centre\u2026"
