@@ -46,19 +46,25 @@ def token_overlap(arguments: list[str], key_points: list[str]) -> np.ndarray:
 
 
 def pair_features(av: np.ndarray, kv: np.ndarray, arguments: list[str],
-                  key_points: list[str]) -> np.ndarray:
+                  key_points: list[str], same: np.ndarray | None = None) -> np.ndarray:
     """(n_args, n_kps, 5): cosine, token overlap, and how the pair stands in its row/column.
 
     Why relational features: a raw cosine of 0.6 is a match in one topic and noise in the
     next; the pair's margin over the argument's other key points, and over the key point's
     other arguments, transfers across topics (chosen on ArgKP dev over richer sets).
+    ``same`` marks pairs that are one sentence twice (a candidate key point is also an
+    argument): they are left out of every row's and column's statistics, else a sentence's
+    perfect match with itself would make every other key point look like a poor second.
     """
     cos = np.clip(av @ kv.T, -1.0, 1.0)
     ov = token_overlap(arguments, key_points)
-    row = cos - cos.mean(1, keepdims=True)
-    col = cos - cos.mean(0, keepdims=True)
-    second = np.sort(cos, 1)[:, -2:-1] if cos.shape[1] > 1 else np.zeros_like(cos[:, :1])
-    top = cos.max(1, keepdims=True)
+    other = np.ones(cos.shape, dtype=bool) if same is None else ~same
+    row = cos - (cos * other).sum(1, keepdims=True) / np.maximum(other.sum(1, keepdims=True), 1)
+    col = cos - (cos * other).sum(0, keepdims=True) / np.maximum(other.sum(0, keepdims=True), 1)
+    ranked = np.sort(np.where(other, cos, -np.inf), 1)
+    second = ranked[:, -2:-1] if cos.shape[1] > 1 else np.zeros_like(cos[:, :1])
+    top = ranked[:, -1:]
+    second, top = (np.where(np.isfinite(x), x, 0.0) for x in (second, top))
     margin = cos - np.where(cos >= top, second, top)
     return np.stack([cos, ov, row, col, margin], -1)
 
@@ -92,7 +98,7 @@ def _matcher() -> tuple[np.ndarray, float]:
 def match_scores(
     arguments: list[str], key_points: list[str], embed: object | None = None,
     method: str = "head", overlap_weight: float = 0.0, top: int = CROSS_TOP,
-    weight: float = CROSS_WEIGHT, margin: float = CROSS_MARGIN,
+    weight: float = CROSS_WEIGHT, margin: float = CROSS_MARGIN, same: np.ndarray | None = None,
 ) -> np.ndarray:
     """Score every (argument, key point) pair in [0, 1], shape (n_args, n_kps).
 
@@ -107,6 +113,8 @@ def match_scores(
     ``margin`` times its lead over the second best, and all scores shrink by ``1 + margin``
     (so they stay in [0, 1] and keep their order within an argument).
     ``method="cosine"``: cosine mapped to [0, 1], optionally mixed with token overlap.
+    ``same`` (head only): pairs that are one sentence twice, left out of the relational
+    features (``pair_features``) and scored 1.
     """
     if method == "cross":
         head = match_scores(arguments, key_points, embed, "head")
@@ -128,8 +136,10 @@ def match_scores(
     kv = embed.embed_array(key_points)  # type: ignore[attr-defined]
     if method == "head":
         w, b = _matcher()
-        z = pair_features(av, kv, arguments, key_points) @ w + b
-        return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)  # type: ignore[no-any-return]
+        z = pair_features(av, kv, arguments, key_points, same) @ w + b
+        out = 1.0 / (1.0 + np.exp(-z))
+        return np.where(same, 1.0, out).astype(np.float32) if same is not None else (
+            out.astype(np.float32))
     score = (np.clip(av @ kv.T, -1.0, 1.0) + 1.0) / 2.0
     if overlap_weight:
         score = (1 - overlap_weight) * score + overlap_weight * token_overlap(arguments, key_points)

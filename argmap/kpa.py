@@ -12,7 +12,7 @@
 5. Every argument is matched again against the kept key points alone (the matcher's scores
    depend on the set of key points it compares, and ArgKP's sets are distinct points) and joins
    its best one when the cross-encoder-rescored score (method "cross") reaches
-   ``JOIN_THRESHOLD``, else stays unassigned.
+   ``JOIN_THRESHOLD`` and step 3 had it covered by that candidate, else stays unassigned.
 """
 
 from __future__ import annotations
@@ -88,8 +88,10 @@ def analyse(proposition: str, sentences: list[str], embed: Any,
     if not cands:
         return Analysis([], args, list(args))
     texts = [sentences[i] for i in args]
-    s = match_scores(texts, [sentences[c] for c in cands], method="head")
-    kept = _select(s >= COVER_THRESHOLD, cands, min_support, merge_overlap)
+    same = np.array([[a == c for c in cands] for a in args], dtype=bool).reshape(len(args), -1)
+    s = match_scores(texts, [sentences[c] for c in cands], method="head", same=same)
+    covers = s >= COVER_THRESHOLD
+    kept = _select(covers, cands, min_support, merge_overlap)
     if not kept:
         return Analysis([], args, list(args))
     method = "cross" if len(args) <= CROSS_LIMIT else "head"
@@ -98,12 +100,16 @@ def analyse(proposition: str, sentences: list[str], embed: Any,
     final = match_scores(texts, [sentences[k] for k in kept], method=method)
     best = final.argmax(axis=1)
     own = {k: j for j, k in enumerate(kept)}
+    # the final score must agree with the selection's view among all candidates: alone with
+    # one or two key points the head's relational features take any argument for a match
+    col = [cands.index(k) for k in kept]
+    agrees = covers[:, col]
     members: dict[int, list[tuple[float, int]]] = {k: [] for k in range(len(kept))}
     unassigned = []
     for row, i in enumerate(args):
         if i in own:  # a key point's own sentence always makes it
             members[own[i]].append((float(final[row, own[i]]), i))
-        elif final[row, best[row]] >= threshold:
+        elif final[row, best[row]] >= threshold and agrees[row, best[row]]:
             members[int(best[row])].append((float(final[row, best[row]]), i))
         else:
             unassigned.append(i)

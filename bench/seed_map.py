@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 GOLD = ROOT / "tests" / "data" / "seed_stance.json"
-# A fresh process: imports, index open, vectors from the embedding cache, head load, clustering.
+# A fresh process: imports, index open, vectors from the embedding cache, Key Point Analysis.
 COLD = """import sys, time; sys.path.insert(0, {root!r}); t = time.perf_counter()
 from argmap import api; from argmap.mapping import build_map
 i = api.open_corpus(); t1 = time.perf_counter(); build_map(i); t2 = time.perf_counter()
