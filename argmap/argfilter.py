@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 FILTER_PATH = Path(__file__).parent / "models" / "arg_filter.npz"
-# the logistic head's decision point: 0.5 is where its class-balanced training put the
-# boundary between argument and not
+# the logistic head's class-balanced decision point (the figures bench/argument_filter.py
+# prints); Key Point Analysis gates at the lower ``gate()`` instead
 IS_ARGUMENT = 0.5
 
 
@@ -44,6 +44,12 @@ def features(prop_vecs: np.ndarray, sent_vecs: np.ndarray, sentences: list[str])
 def _weights() -> dict[str, np.ndarray]:
     with np.load(FILTER_PATH) as z:
         return {k: z[k] for k in z.files}
+
+
+def gate() -> float:
+    """The is-argument score Key Point Analysis requires: the one keeping 95% of dev
+    arguments (train/argument_filter.py ``GATE_RECALL``, stored with the weights)."""
+    return float(_weights()["a_threshold"])
 
 
 def score(proposition: str, sentences: list[str], embed: Any) -> list[ArgumentScore]:

@@ -1,6 +1,7 @@
 """Key Point Analysis of one side, as IBM's KPA does it (Bar-Haim et al. 2020, 2021).
 
-1. The argument filter (argmap.argfilter) keeps the sentences that argue on the proposition.
+1. The argument filter (argmap.argfilter) keeps the sentences that argue on the proposition
+   (at its recall-first gate: a non-argument let through only stays unassigned).
 2. Candidates: the short ones (a key point is a concise claim), best quality first, at most
    ``MAX_CANDIDATES`` (the cross-encoder reads one pair per call, so candidates bound the cost).
 3. Every argument is matched to every candidate with the ArgKP-trained matcher
@@ -22,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from argmap.argfilter import IS_ARGUMENT, score
+from argmap.argfilter import gate, score
 from argmap.keypoints import match_scores
 
 # where an argument joins its best key point: the match_scores(method="cross") score that
@@ -68,7 +69,7 @@ def analyse(proposition: str, sentences: list[str], embed: Any,
     given (for sets already known to be arguments)."""
     if use_filter:
         scored = score(proposition, sentences, embed)
-        args = [i for i, s in enumerate(scored) if s.argument >= IS_ARGUMENT]
+        args = [i for i, s in enumerate(scored) if s.argument >= gate()]
         quality = {i: scored[i].quality for i in args}
     else:
         args = list(range(len(sentences)))
