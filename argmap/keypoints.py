@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from argmap.embeddings import MiniLMEmbeddings, _session_and_tokenizer, _text_key
+from argmap.cross_encoder import pair_logits
+from argmap.embeddings import MiniLMEmbeddings, _text_key
 from argmap.text import tokens
 
 MATCHER_PATH = Path(__file__).parent / "models" / "kp_matcher.npz"
@@ -23,6 +24,7 @@ ENCODER_PATH = Path(__file__).parent / "models" / "kp_minilm_int8.onnx"
 # cross-encoder over (key point, argument) pairs, re-scores the matcher's top candidates
 # (train/finetune_cross.py), int8
 CROSS_PATH = Path(__file__).parent / "models" / "kp_cross_int8.onnx"
+CROSS_TOKENS = 256  # as the key-point figures in README were measured
 # how far the cross-encoder's view moves a re-scored pair, and how many key points per
 # argument it re-scores; both chosen on ArgKP dev by bench/argkp.py
 CROSS_WEIGHT = 0.4
@@ -149,9 +151,9 @@ def match_scores(
 def cross_scores(pairs: list[tuple[str, str]]) -> np.ndarray:
     """Cross-encoder logits for (key point, argument) pairs, read together in one input.
 
-    One pair per model call: the int8 model quantises activations with a scale taken over the
-    whole input, so in a batch a pair's score would move with its neighbours and padding
-    (by up to 0.01 mAP on ArgKP dev); alone it is reproducible, at ~25% less throughput."""
+    Through argmap.cross_encoder: this model is quantised over the whole input, so each pair
+    runs alone (in a batch its score would move with its neighbours, by up to 0.01 mAP on
+    ArgKP dev)."""
     return np.array([_cross_one(k or " ", a or " ") for k, a in pairs], dtype=np.float32)
 
 
@@ -159,9 +161,4 @@ def cross_scores(pairs: list[tuple[str, str]]) -> np.ndarray:
 def _cross_one(key_point: str, argument: str) -> float:
     """One pair's logit, remembered: Key Point Analysis scores many pairs twice (selection,
     then the final match), and a rebuilt map most of them again."""
-    session, tok = _session_and_tokenizer(str(CROSS_PATH))
-    e = tok.encode(key_point, argument)  # type: ignore[attr-defined]
-    ids = np.array([e.ids], dtype=np.int64)
-    feed = {"input_ids": ids, "attention_mask": np.ones_like(ids),
-            "token_type_ids": np.array([e.type_ids], dtype=np.int64)}
-    return float(session.run(None, feed)[0][0, 0])  # type: ignore[attr-defined]
+    return float(pair_logits(CROSS_PATH, [(key_point, argument)], CROSS_TOKENS)[0, 0])
