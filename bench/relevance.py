@@ -30,7 +30,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "train"), str(ROOT / "bench")]
 
-from relevance_data import Pair, qnli, semeval, squad_answerability, wikiqa  # noqa: E402
+from relevance_data import Pair, mean_ap, qnli, semeval, squad_answerability, wikiqa  # noqa: E402
 
 from argmap.relevance import probabilities  # noqa: E402
 from argmap.text import tokens  # noqa: E402
@@ -50,21 +50,6 @@ def overlap(pairs: list[Pair]) -> np.ndarray:
     """Baseline: share of the question's content stems that the sentence contains."""
     return np.asarray([len(set(tokens(p.question)) & set(tokens(p.sentence)))
                        / max(1, len(set(tokens(p.question)))) for p in pairs])
-
-
-def mean_ap(pairs: list[Pair], scores: np.ndarray) -> tuple[float, float]:
-    groups: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    for p, s in zip(pairs, scores, strict=True):
-        groups[p.group].append((float(s), p.label))
-    aps, rrs = [], []
-    for rows in groups.values():
-        ranked = [y for _, y in sorted(rows, key=lambda r: -r[0])]
-        if 1.0 not in ranked:
-            continue
-        hits = np.cumsum(ranked)
-        aps.append(float(np.mean([hits[k] / (k + 1) for k, y in enumerate(ranked) if y])))
-        rrs.append(1.0 / (ranked.index(1.0) + 1))
-    return float(np.mean(aps)), float(np.mean(rrs))
 
 
 def limited(pairs: list[Pair], n: int) -> list[Pair]:

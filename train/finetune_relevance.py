@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -35,32 +34,12 @@ from finetune_matcher import (
     run,
     to_int8_onnx,
 )
-from relevance_data import Pair, semeval, squad, training_pairs, wikiqa
+from relevance_data import Pair, mean_ap, semeval, squad, training_pairs, wikiqa
 
 ROOT = Path(__file__).resolve().parents[1]
 ONNX_INT8 = ROOT / "argmap" / "models" / "relevance_int8.onnx"
 ONNX_FP32 = WORK / "relevance_fp32.onnx"
 MAX_LEN = 128
-
-
-def mean_ap(pairs: list[Pair], scores: np.ndarray) -> tuple[float, float]:
-    """MAP and MRR over groups with at least one positive (the WikiQA / SemEval convention)."""
-    groups: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    for p, s in zip(pairs, scores, strict=True):
-        groups[p.group].append((float(s), p.label))
-    aps, rrs = [], []
-    for rows in groups.values():
-        if not any(y for _, y in rows):
-            continue
-        ranked = [y for _, y in sorted(rows, key=lambda r: -r[0])]
-        hits, prec = 0, []
-        for k, y in enumerate(ranked, 1):
-            if y:
-                hits += 1
-                prec.append(hits / k)
-        aps.append(float(np.mean(prec)))
-        rrs.append(1.0 / (ranked.index(1.0) + 1))
-    return float(np.mean(aps)), float(np.mean(rrs))
 
 
 def dev_sets() -> dict[str, list[Pair]]:

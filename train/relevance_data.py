@@ -19,9 +19,12 @@ import csv
 import hashlib
 import json
 import xml.etree.ElementTree as ET
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+import numpy as np
 
 QA = Path(__file__).resolve().parents[2] / "shared" / "data" / "qa"
 NEGATIVES_PER_QUESTION = 4  # bounds SQuAD's long paragraphs: one question, <= 5 pairs
@@ -139,6 +142,22 @@ def semeval(split: str) -> list[Pair]:
                     out.append(Pair(rq.get("RELQ_ID", ""), question, text,
                                     float(c.get("RELC_RELEVANCE2RELQ") == "Good")))
     return out
+
+
+def mean_ap(pairs: list[Pair], scores: np.ndarray) -> tuple[float, float]:
+    """MAP and MRR over groups with at least one positive (the WikiQA / SemEval convention)."""
+    groups: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for p, s in zip(pairs, scores, strict=True):
+        groups[p.group].append((float(s), p.label))
+    aps, rrs = [], []
+    for rows in groups.values():
+        ranked = [y for _, y in sorted(rows, key=lambda r: -r[0])]
+        if 1.0 not in ranked:
+            continue
+        hits = np.cumsum(ranked)
+        aps.append(float(np.mean([hits[k] / (k + 1) for k, y in enumerate(ranked) if y])))
+        rrs.append(1.0 / (ranked.index(1.0) + 1))
+    return float(np.mean(aps)), float(np.mean(rrs))
 
 
 def training_pairs() -> list[Pair]:
