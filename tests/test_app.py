@@ -167,7 +167,10 @@ def test_generative_engine_streams_and_only_verified_citations_show(
     assert answer.engine == "fake"
     assert len(popover_labels(at)) == len(answer.citations)
     assert "reversed" not in text_of(at)  # the invented claim never reaches the page
-    assert [d.key for d in answer.dropped] == ["42"]
+    # [42] is invented; whether the real key's claim survives depends on which sentence the
+    # re-ranker numbered [1], and the verifier (tests/test_citations.py) judges that
+    assert "42" in [d.key for d in answer.dropped]
+    assert "42" not in [c.key for c in answer.citations]
 
 
 def _fake_init(fake, reply: str):  # type: ignore[no-untyped-def]

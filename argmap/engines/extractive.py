@@ -1,9 +1,10 @@
 """The default engine: answers made only of the corpus's own sentences, each cited.
 
-No model, no download, nothing to invent: it selects the most relevant evidence sentences,
-drops near-duplicates (replies repeat their parents), keeps at most ``MAX_SENTENCES``, and
-prints them in thread order (the article, then each exchange as it happened) so claims come
-before their rebuttals. Opinion questions get a one-line lead that only describes where the
+No generator, nothing to invent: it selects the most relevant evidence sentences (by the
+relevance re-ranker's score when ``ask`` ran it), drops near-duplicates (replies repeat their
+parents), keeps at most ``MAX_SENTENCES``, leads with the best one and prints the rest in
+thread order (the article, then each exchange as it happened) so claims come before their
+rebuttals. Opinion questions get a one-line lead that only describes where the
 evidence comes from, a statement about the answer itself that needs no citation.
 """
 
