@@ -6,15 +6,22 @@ abstains when none clears a cut calibrated on dev (bench/relevance.py).
 
 Why a cross-encoder: the bi-encoder and BM25 find sentences that share the question's topic;
 whether a sentence *answers* it (and whether anything does) needs the two read together.
-Starts from the packaged all-MiniLM-L6-v2 with a fresh one-logit head, pointwise binary
-cross-entropy on every pair of train/relevance_data.training_pairs(). Dev (WikiQA dev,
-SemEval-2016 dev, SQuAD dev articles; MAP over questions that have an answer) is scored every
---eval-every steps and the best checkpoint kept; WikiQA test and the held-out QNLI part are
-never read here.
+Starts from the stance cross-encoder checkpoint (train/finetune_stance.py; its pair reading
+transfers, the bare sentence-embedding MiniLM did not learn in the same budget) with a fresh
+one-logit head, pointwise binary cross-entropy on train/relevance_data.training_pairs().
+Dev (WikiQA dev, SemEval-2016 dev, SQuAD dev articles; MAP over questions that have an
+answer) is scored every --eval-every steps and the best checkpoint kept; WikiQA test and the
+held-out QNLI part are never read here.
 
-Run (training venv with the `train` extra, offline):
-  nice -n 5 python train/finetune_relevance.py train --minutes 50 --out relevance
-  nice -n 5 python train/finetune_relevance.py export --checkpoint .argmap/finetune/relevance
+The chain that built the shipped file (training venv with the `train` extra, offline; the
+stance checkpoint is the one train/finetune_stance.py's chain ends with):
+  nice python train/finetune_relevance.py train --init .argmap/finetune/stance4 \
+      --minutes 38 --planned-steps 900 --batch 16 --eval-every 250 --out relevance_s
+      (best: step 750, dev mean MAP 0.785)
+  nice python train/finetune_relevance.py train --init .argmap/finetune/relevance_s \
+      --minutes 28 --planned-steps 600 --lr 3e-5 --batch 16 --eval-every 200 --seed 1 \
+      --out relevance_s2   (best: step 600, dev mean MAP 0.806)
+  nice python train/finetune_relevance.py export --checkpoint .argmap/finetune/relevance_s2
 """
 
 from __future__ import annotations
@@ -95,6 +102,10 @@ def export(a: argparse.Namespace) -> None:
     cross.model.eval()
     WORK.mkdir(parents=True, exist_ok=True)
     to_int8_onnx(cross.model, "logits", ONNX_FP32, ONNX_INT8)
+    import onnx
+    from rowquant import rewrite  # per-pair activation scales, so its candidates can batch
+
+    onnx.save(rewrite(onnx.load(ONNX_INT8)), ONNX_INT8)
     print(f"wrote {ONNX_INT8} ({ONNX_INT8.stat().st_size / 1e6:.1f} MB)")
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = a.threads
