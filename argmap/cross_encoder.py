@@ -25,30 +25,37 @@ PER_PAIR = "argmap.per_pair_quantisation"  # model metadata written by train/row
 
 
 @lru_cache(maxsize=8)
-def _session(path: str, max_tokens: int) -> tuple[object, object, bool]:
+def _session(path: str) -> tuple[object, bool]:
+    """One ONNX session per model file, and whether it quantises per pair."""
     import onnxruntime as ort
-    from tokenizers import Tokenizer
 
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = settings().embed_threads
     opts.log_severity_level = 3
     session = ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
+    return session, session.get_modelmeta().custom_metadata_map.get(PER_PAIR) == "1"
+
+
+@lru_cache(maxsize=4)
+def _tokenizer(max_tokens: int) -> object:
+    from tokenizers import Tokenizer
+
     tok = Tokenizer.from_file(str(TOKENIZER))
     tok.no_padding()
     tok.enable_truncation(max_length=max_tokens)  # longest-first: the longer text gives way
-    per_pair = session.get_modelmeta().custom_metadata_map.get(PER_PAIR) == "1"
-    return session, tok, per_pair
+    return tok
 
 
 def per_pair(model: Path) -> bool:
     """Whether ``model`` quantises per pair (so batching cannot change a pair's logits)."""
-    return _session(str(model), 8)[2]
+    return _session(str(model))[1]
 
 
 def pair_logits(model: Path, pairs: list[tuple[str, str]], max_tokens: int,
                 batch: int = BATCH) -> np.ndarray:
     """(n, outputs) logits of ``model`` for each (A, B) pair, truncated to ``max_tokens``."""
-    session, tok, batched = _session(str(model), max_tokens)
+    session, batched = _session(str(model))
+    tok = _tokenizer(max_tokens)
     if not pairs:
         return np.zeros((0, 1), np.float32)
     step = max(1, batch) if batched else 1
