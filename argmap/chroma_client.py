@@ -84,12 +84,16 @@ def _write_problem(path: Path, exc: Exception, local: Path | None) -> str:
     users to the wrong fix."""
     if isinstance(exc, OSError):
         return _os_problem(path, exc)
-    if is_disk_full(exc) or (local is not None and _nearly_full(local)):
+    if _ran_out_of_space(exc, local):
         return _os_problem(path, OSError(errno.ENOSPC, ""))
     first = (str(exc).splitlines() or [""])[0][:160]
     if "readonly" in first.lower() or "read-only" in first.lower():
         return _os_problem(path, OSError(errno.EROFS, ""))
     return f"{type(exc).__name__}: {first}"
+
+
+def _ran_out_of_space(exc: Exception, local: Path | None) -> bool:
+    return is_disk_full(exc) or (local is not None and _nearly_full(local))
 
 
 def _nearly_full(path: Path) -> bool:

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from argmap.chroma_client import _client, _os_problem, _write_problem
+from argmap.chroma_client import _client, _os_problem, _ran_out_of_space, _write_problem
 from argmap.config import Settings, settings
 from argmap.corpus_index import CorpusIndex
 from argmap.embeddings import MiniLMEmbeddings, make_embeddings
@@ -233,20 +233,24 @@ class Store:
             # judged before the drop, which may free the space that ran out
             local = None if self.cfg.chroma_url else self.cfg.home
             problem = _write_problem(self.cfg.home, exc, local)
-            self._drop_generation(corpus, gen)
+            # On a full disk Chroma's registry delete waits forever for journal space; the
+            # generation record is left to the next writer's garbage collection instead.
+            self._drop_generation(corpus, gen, records=not _ran_out_of_space(exc, local))
             if isinstance(exc, ArgmapError):
                 raise
             raise StoreError(
                 f"could not write corpus {corpus!r}: {problem}; the previous index is unchanged"
             ) from None
 
-    def _drop_generation(self, corpus: str, gen: str) -> None:
+    def _drop_generation(self, corpus: str, gen: str, records: bool = True) -> None:
         """Best effort: a half-written generation is invisible anyway, and GC retries later."""
         for suffix in ("u", "p"):
             try:
                 self.client.delete_collection(f"{corpus}.{gen}.{suffix}")
             except Exception:
                 pass
+        if not records:
+            return
         try:
             reg = self._registry()
             got = reg.get(where={"$and": [{"corpus": corpus}, {"generation": gen}]})
