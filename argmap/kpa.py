@@ -9,7 +9,8 @@
 4. Greedy selection: the candidate covering the most not-yet-covered arguments is kept, unless
    most of the arguments it covers are already covered by kept key points: then the matcher
    says it makes the same point as those, and it is merged away. Repeat while a candidate
-   still covers ``MIN_SUPPORT`` new arguments.
+   still covers ``MIN_SUPPORT`` new arguments. A side where no candidate does (a few posts,
+   each its own point) keeps its candidates as one-sentence key points rather than none.
 5. Every argument is matched again against the kept key points alone (the matcher's scores
    depend on the set of key points it compares, and ArgKP's sets are distinct points) and joins
    its best one when the cross-encoder-rescored score (method "cross") reaches
@@ -95,6 +96,8 @@ def analyse(proposition: str, sentences: list[str], embed: Any,
     s = match_scores(texts, [sentences[c] for c in cands], method="head", same=same)
     covers = s >= COVER_THRESHOLD
     kept = _select(covers, cands, min_support, merge_overlap)
+    if not kept:  # no point several sentences share: a side's arguments still show, singly
+        kept = _select(covers, cands, 1, merge_overlap)
     if not kept:
         return Analysis([], args, list(args))
     method = "cross" if len(args) <= CROSS_LIMIT else "head"

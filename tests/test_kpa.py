@@ -32,3 +32,14 @@ def test_key_point_groups_paraphrases_and_keeps_a_different_argument_apart() -> 
     assert together, groups  # at least two of the paraphrases share one key point
     assert all(3 not in g for g in together)  # the cost argument is not folded into it
     assert set(out.arguments) == {0, 1, 2, 3}  # all four are arguments on the topic
+
+
+def test_a_side_of_distinct_arguments_still_shows_them() -> None:
+    """Two arguments making different points: neither candidate covers MIN_SUPPORT of them,
+    so each stands as its own key point rather than the side showing none."""
+    distinct = [
+        "Free buses would take cars off the road and cut air pollution in crowded city centres.",
+        "Low-income workers spend a large share of their pay on fares, so free rides help them.",
+    ]
+    out = analyse(TOPIC, distinct, MiniLMEmbeddings())
+    assert sorted(g.members for g in out.groups) == [[0], [1]], out
