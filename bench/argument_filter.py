@@ -1,7 +1,7 @@
 """The argument filter (argmap/argfilter.py) on held-out data, beside published baselines.
 
-Sets are fixed random samples (sizes in train/argument_filter.py ``SIZES``: the cores here
-embed about 10 sentences a second when shared).
+ArgQ and Evidence test splits are read whole, UKP as a fixed random sample per topic
+(train/argument_filter.py ``SIZES``).
 - Quality: Pearson / Spearman of the predicted WA score on IBM-ArgQ-Rank-30k test (15 topics
   never trained on); beside a trivial baseline (sentence length in words) and BERT fine-tuned
   with the topic (Gretz et al. 2020: about 0.52 / 0.48).
