@@ -27,16 +27,16 @@ import numpy as np
 from argmap.argfilter import gate, score
 from argmap.keypoints import match_scores
 
-# where an argument joins its best key point: the match_scores(method="cross") score that
-# decides "joins its best gold key point / matches none" most often on ArgKP dev
-# (bench/join_threshold.py: 0.31, dev accuracy 0.647)
-JOIN_THRESHOLD = 0.31
-# the same for the bi-encoder head (bench/join_threshold.py head: 0.44, dev accuracy 0.609):
-# an argument "is covered" by a candidate at this score
-COVER_THRESHOLD = 0.44
+# JOIN_THRESHOLD: the match_scores(method="cross") score at which an argument joins its best
+# key point; COVER_THRESHOLD: the head's score at which a candidate "covers" an argument.
+# Chosen together with MIN_SUPPORT on ArgKP dev by `bench/keypoints.py --grid` (the lower of
+# coverage and purity, then fewest unassigned): 0.45 / 0.55 / 2 give dev coverage 0.806,
+# purity 0.817, unassigned 0.438 (each threshold's own best on bench/join_threshold.py,
+# 0.31 / 0.44, gave 0.778 / 0.748 / 0.298)
+JOIN_THRESHOLD = 0.45
+COVER_THRESHOLD = 0.55
 # a candidate whose covered arguments are this much covered already makes a kept point again
-# (chosen on ArgKP dev by bench/keypoints.py over 0.3 / 0.5 / 0.7: coverage 0.667 / 0.722 /
-# 0.778 at purity 0.744 / 0.752 / 0.748; MIN_SUPPORT 2 over 3 and 4 the same way)
+# (chosen on ArgKP dev by bench/keypoints.py over 0.3 / 0.5 / 0.7 at the earlier thresholds)
 MERGE_OVERLAP = 0.7
 MAX_CANDIDATES = 40
 CANDIDATE_WORDS = (5, 30)  # a key point is one short claim (ArgKP's are 3-20 words)
