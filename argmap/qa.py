@@ -96,7 +96,7 @@ def support(index: CorpusView, question: str, evidence: list[Evidence]) -> float
     if asks_about_replies(index, question):
         return 1.0
     lex = lexical_index(index)
-    named = {t for a in authors_named(lex, question) for t in tokens(a)}
+    named = _name_tokens(index, question)
     cover = lex.idf_coverage(question, [e.unit.text for e in hits],
                              skip=named | _SAYING if named else set())
     blended = 0.5 * max(e.dense for e in hits) + 0.5 * cover
@@ -104,6 +104,11 @@ def support(index: CorpusView, question: str, evidence: list[Evidence]) -> float
     # to check is whether they contain the rest of the question; a question made only of
     # the name ("what did X write?") is answered by those posts whatever they say
     return max(blended, cover) if named else blended
+
+
+def _name_tokens(index: CorpusView, question: str) -> set[str]:
+    """The tokens of the authors the question names (they are who, not what, it asks about)."""
+    return {t for a in authors_named(lexical_index(index), question) for t in tokens(a)}
 
 
 def said_clause(question: str) -> str | None:
@@ -123,7 +128,7 @@ def screen(index: CorpusView, question: str, evidence: list[Evidence]) -> list[E
     and one about the replies a post drew ("who disagreed with X?")."""
     if asks_about_replies(index, question):
         return evidence
-    named = {t for a in authors_named(lexical_index(index), question) for t in tokens(a)}
+    named = _name_tokens(index, question)
     if named and not set(tokens(question)) - named - _SAYING:
         return evidence
     return rerank(said_clause(question) or question, evidence)
