@@ -223,11 +223,13 @@ def wanted_relations(question: str) -> set[str]:
         {"supports"} if _AGREE.search(question) else set())
 
 
-def replies_by_relation(index: CorpusView, question: str) -> set[str] | None:
+def replies_by_relation(index: CorpusView, question: str, asked: str | None = None
+                        ) -> set[str] | None:
     """For "who agreed / disagreed with X": the replies to X's posts that the map labels
-    that way (possibly none). None when the question is not one, or no map is cached."""
-    want = wanted_relations(question)
-    if not want or not asks_about_replies(index, question):
+    that way (possibly none). None when the question is not one, or no map is cached.
+    ``asked``: the user's own words of a rewritten follow-up (see asks_about_replies)."""
+    want = wanted_relations(asked if asked is not None else question)
+    if not want or not asks_about_replies(index, question, asked):
         return None
     relations = cached_map(index).relations
     if relations is None:
@@ -255,11 +257,14 @@ def route(index: CorpusView, question: str, standalone: str, follow: bool,
     the last answer's posts and their thread context; an overview question (argmap.intent:
     it names arguments or a side and nothing beyond the proposition) by the argument map;
     everything else, facts and "who said", by retrieval."""
-    within = replies_by_relation(index, standalone)
+    # a follow-up's rewrite adds the earlier turns' words ("objections"): what it asks is in
+    # the user's own words, whom it is about may come from the rewrite
+    within = replies_by_relation(index, standalone, question)
     if within is not None:
         return Plan("relations", within)
     # ("And who disagreed with him?" is answered by the replies to the person it resolves to)
-    if follow and not own_content(question) and not asks_about_replies(index, standalone):
+    if follow and not own_content(question) and not asks_about_replies(index, standalone,
+                                                                       question):
         context = _last_context(index, history)
         if context is not None:
             return Plan("context", context)

@@ -33,10 +33,12 @@ _REPLY_INTENT = re.compile(
 )
 
 
-def asks_about_replies(index: CorpusView, question: str) -> bool:
+def asks_about_replies(index: CorpusView, question: str, asked: str | None = None) -> bool:
     """"Who disagreed with taustin?": a named author whose posts drew replies. The answer
-    is structural (those replies), so lexical or dense closeness says little about it."""
-    if not _REPLY_INTENT.search(question):
+    is structural (those replies), so lexical or dense closeness says little about it.
+    ``asked``: the user's own words, when ``question`` is a follow-up rewritten with the
+    earlier turns' terms; only they say what is asked (the rest says about whom)."""
+    if not _REPLY_INTENT.search(asked if asked is not None else question):
         return False
     lex = lexical_index(index)
     return any(len(_reply_rows(index, lex, a)) for a in authors_named(lex, question))
