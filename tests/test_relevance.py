@@ -11,7 +11,7 @@ from argmap import api
 from argmap.engines import NOT_IN_DISCUSSION
 from argmap.qa import ask
 from argmap.records import Evidence, Unit
-from argmap.relevance import probabilities, rerank
+from argmap.relevance import RESCORE, probabilities, rerank
 
 QUESTION = "When did the city council vote on the new bike lanes?"
 ANSWERS = "The council voted on the bike lanes last Tuesday, seven to two."
@@ -34,6 +34,21 @@ def test_rerank_puts_the_answer_first_whatever_the_retriever_said() -> None:
     hits = [e for e in out if e.via == "hit"]
     assert [e.unit.id for e in hits] == ["u1", "u0"] and hits[0].score > hits[1].score
     assert out[-1].unit.id == "u2", "thread context stays for engines that read it"
+
+
+def test_hits_past_the_rescored_ones_follow_them_in_retrieval_order() -> None:
+    def ev(i: int, text: str) -> Evidence:
+        unit = Unit(id=f"u{i}", post_id=f"p{i}", kind="comment", text=text, start=0,
+                    end=len(text))
+        return Evidence(unit, score=1.0 - i / 100, via="hit")  # type: ignore[arg-type]
+
+    fillers = [ev(i, f"Cycling route number {i} runs along the river.") for i in range(RESCORE)]
+    late = [ev(RESCORE, ANSWERS), ev(RESCORE + 1, SAME_WORDS)]
+    out = rerank(QUESTION, fillers + late)
+    assert len(out) == RESCORE + 2  # nothing retrieval found is dropped
+    assert [e.unit.id for e in out[RESCORE:]] == [e.unit.id for e in late]
+    assert all(e.score == 0.0 for e in out[RESCORE:])  # never read by the model
+    assert min(e.score for e in out[:RESCORE]) > 0.0
 
 
 THREAD = """id,parent_id,author,comment
