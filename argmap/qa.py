@@ -84,16 +84,18 @@ def threshold() -> float:
     return settings().abstain_threshold
 
 
-def support(index: CorpusView, question: str, evidence: list[Evidence]) -> float:
+def support(index: CorpusView, question: str, evidence: list[Evidence],
+            asked: str | None = None) -> float:
     """How well the evidence covers the question (0..~1): the best dense similarity plus the
     share of the question's rare-word (IDF) mass that the top evidence contains. A named
     author's name counts as covered ("who is gweihir" is answered by his posts, which never
     contain his name); "who disagreed with X" is answered by the thread structure (1.0).
-    Zero when the question wants a quantity or a time that no top evidence contains."""
+    Zero when the question wants a quantity or a time that no top evidence contains.
+    ``asked``: the user's own words of a rewritten follow-up (see asks_about_replies)."""
     hits = [e for e in evidence if e.via == "hit"][:TOP_FOR_SUPPORT]
     if not hits or not answer_type_ok(question, [e.unit.text for e in hits]):
         return 0.0
-    if asks_about_replies(index, question):
+    if asks_about_replies(index, question, asked):
         return 1.0
     lex = lexical_index(index)
     named = _name_tokens(index, question)
@@ -120,13 +122,14 @@ def said_clause(question: str) -> str | None:
     return None
 
 
-def screen(index: CorpusView, question: str, evidence: list[Evidence]) -> list[Evidence]:
+def screen(index: CorpusView, question: str, evidence: list[Evidence],
+           asked: str | None = None) -> list[Evidence]:
     """The hits the relevance model says answer ``question``, best first (argmap.relevance).
 
     Two questions are answered by who wrote what rather than by what it says, so their hits
     are not re-scored: one that names an author and asks nothing else ("what did X write?"),
     and one about the replies a post drew ("who disagreed with X?")."""
-    if asks_about_replies(index, question):
+    if asks_about_replies(index, question, asked):
         return evidence
     named = _name_tokens(index, question)
     if named and not set(tokens(question)) - named - _SAYING:
@@ -307,10 +310,10 @@ def ask(
             return got
     within = plan.within
     evidence = retrieve(index, standalone, k=k, within=within)
-    if within is None and support(index, standalone, evidence) < threshold():
+    if within is None and support(index, standalone, evidence, question) < threshold():
         return _abstain(question, standalone, eng.name)
     if within is None:
-        evidence = screen(index, standalone, evidence)
+        evidence = screen(index, standalone, evidence, question)
     if not any(e.via == "hit" for e in evidence):
         return _abstain(question, standalone, eng.name)
     draft = eng.compose(standalone, evidence, index.posts, on_token)

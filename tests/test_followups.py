@@ -104,3 +104,15 @@ def test_a_model_condenser_is_not_asked_to_rewrite_a_standalone_question(
                         condense_with_model=True)
     got = ask("And who disagreed with them?", history=[first], index=seed, engine=follow)
     assert got.standalone_question == "Who argued that the ban applies abroad?"
+
+
+def test_a_rewrites_added_words_do_not_change_what_is_asked(seed: CorpusIndex) -> None:
+    """The rewrite appends the earlier turn's terms ("objections") and whom it cited: the
+    user's own words say what is asked, so "why" stays a why-question, not "who objected"."""
+    from argmap.retrieve import asks_about_replies
+
+    rewrite = "Why did they say that? (sjames; objections; raise)"
+    assert asks_about_replies(seed, rewrite)  # read alone, the added words ask about replies
+    assert not asks_about_replies(seed, rewrite, "Why did they say that?")
+    assert asks_about_replies(seed, "And who disagreed with him? (sjames; ban)",
+                              "And who disagreed with him?")
