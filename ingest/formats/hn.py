@@ -10,10 +10,11 @@ Text is HTML; it is turned into plain text (offsets everywhere point into that p
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable
 from typing import Any
 
-from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, PageElement, Tag
 
 from argmap.records import Post, PostKind, Thread
 
@@ -44,7 +45,9 @@ def html_to_text(html: str) -> str:
     """
     if not html:
         return ""
-    soup = BeautifulSoup(html, "html.parser")
+    with warnings.catch_warnings():  # a comment that is only a link is text, not a locator
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        soup = BeautifulSoup(html, "html.parser")
     wanted = _wanted(soup)
     parts: list[str | int] = []  # text, or the index of a code block set aside verbatim
     blocks: list[str] = []
