@@ -66,7 +66,7 @@ class Analysis:
 def analyse(proposition: str, sentences: list[str], embed: Any,
             threshold: float = JOIN_THRESHOLD, max_candidates: int = MAX_CANDIDATES,
             min_support: int = MIN_SUPPORT, merge_overlap: float = MERGE_OVERLAP,
-            use_filter: bool = True) -> Analysis:
+            use_filter: bool = True, cover: float = COVER_THRESHOLD) -> Analysis:
     """Key points of one side's ``sentences`` (``embed``: the packaged MiniLM, for the
     filter). ``use_filter=False`` takes every sentence as an argument, candidates in the order
     given (for sets already known to be arguments)."""
@@ -94,7 +94,7 @@ def analyse(proposition: str, sentences: list[str], embed: Any,
     texts = [sentences[i] for i in args]
     same = np.array([[a == c for c in cands] for a in args], dtype=bool).reshape(len(args), -1)
     s = match_scores(texts, [sentences[c] for c in cands], method="head", same=same)
-    covers = s >= COVER_THRESHOLD
+    covers = s >= cover
     kept = _select(covers, cands, min_support, merge_overlap)
     if not kept:  # no point several sentences share: a side's arguments still show, singly
         kept = _select(covers, cands, 1, merge_overlap)
@@ -102,7 +102,7 @@ def analyse(proposition: str, sentences: list[str], embed: Any,
         return Analysis([], args, list(args))
     method = "cross" if len(args) <= CROSS_LIMIT else "head"
     if method == "head":
-        threshold = COVER_THRESHOLD
+        threshold = cover
     final = match_scores(texts, [sentences[k] for k in kept], method=method)
     best = final.argmax(axis=1)
     own = {k: j for j, k in enumerate(kept)}

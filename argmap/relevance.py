@@ -42,8 +42,9 @@ def rerank(question: str, evidence: list[Evidence]) -> list[Evidence]:
     """The retriever's best hits re-scored (``score`` = P(answers)), best first; thread
     context (parents, replies) is kept for engines that read it."""
     hits = [e for e in evidence if e.via == "hit"]
-    probs = probabilities(question, [e.unit.text for e in hits[:RESCORE]])
-    scored = sorted((replace(e, score=float(p)) for e, p in zip(hits, probs, strict=False)),
+    read = hits[:RESCORE]
+    probs = probabilities(question, [e.unit.text for e in read])
+    scored = sorted((replace(e, score=float(p)) for e, p in zip(read, probs, strict=True)),
                     key=lambda e: -e.score)
     # hits past RESCORE keep their retrieval order after the re-scored ones (score 0: the
     # model never read them), still there to fill an answer

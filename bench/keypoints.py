@@ -71,12 +71,9 @@ def grid() -> None:
     """Dev figures over GRID (the cross-encoder's pair scores are cached across runs)."""
     from itertools import product
 
-    from argmap import kpa
-
     rows = []
     for cover, join, support in product(*GRID.values()):
-        kpa.COVER_THRESHOLD = cover  # read by analyse at call time
-        r = measure("dev", threshold=join, min_support=support)
+        r = measure("dev", threshold=join, min_support=support, cover=cover)
         rows.append((min(r["coverage"], r["purity"]), -r["unassigned"], cover, join, support))
         print(f"cover {cover:.2f} join {join:.2f} min_support {support}: coverage "
               f"{r['coverage']:.3f} purity {r['purity']:.3f} unassigned {r['unassigned']:.3f} "
